@@ -1,0 +1,1 @@
+"""Scrapy project that archives IMDb user reviews as JSON Lines."""

@@ -1,0 +1,44 @@
+"""The records the crawl produces.
+
+`Review` is the public record, documented field by field in the README; its
+field order is the order of every JSON line written. `RejectedReview` carries a
+block that could not become a valid `Review`, with the reasons, so that it can
+be kept aside and counted rather than dropped silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+
+@dataclass(slots=True)
+class Review:
+    review_id: str | None = None
+    title_id: str | None = None
+    movie_title: str | None = None
+    movie_year: int | None = None
+    rating: int | None = None
+    headline: str | None = None
+    author: str | None = None
+    author_id: str | None = None
+    date: str | None = None
+    spoiler: bool = False
+    text: str | None = None
+    helpful_yes: int | None = None
+    helpful_total: int | None = None
+    permalink: str | None = None
+    source_url: str | None = None
+    scraped_at: str | None = None
+
+
+REVIEW_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Review))
+
+
+@dataclass(slots=True)
+class RejectedReview:
+    """A review block that failed extraction or validation."""
+
+    record: dict[str, Any]
+    reasons: list[str] = field(default_factory=list)
+    source_url: str | None = None

@@ -1,0 +1,191 @@
+"""Item loaders: every cleaning rule for a review field lives here.
+
+Parsers only say *where* a value is; the processors below say what it becomes.
+Every field has explicit ``_in``/``_out`` processors on the loader class, so the
+loader never falls back to reading dataclass field metadata per value (a
+measurable cost per review).
+
+Missing values stay ``None`` (``MapCompose`` drops a ``None`` and the field keeps
+its dataclass default), so an unrated review is written with ``"rating": null``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+from itemloaders import ItemLoader
+from itemloaders.processors import Identity, MapCompose, TakeFirst
+from lxml.etree import _Element
+from parsel import Selector
+
+from reviewcrawler.items import Review
+
+_WHITESPACE = re.compile(r"\s+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_COUNT = re.compile(r"^(\d[\d,]*(?:\.\d+)?)\s*([KkMm]?)$")
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+# Tags whose content is page chrome, never review text.
+_SKIPPED_TAGS = frozenset({"script", "style", "button", "svg", "template"})
+_BLOCK_TAGS = frozenset({"p", "div", "blockquote", "li", "ul", "ol"})
+
+
+def clean_line(value: str) -> str | None:
+    """Collapse whitespace as a browser renders it; empty becomes ``None``."""
+    cleaned = _WHITESPACE.sub(" ", value).strip()
+    return cleaned or None
+
+
+def id_matcher(prefix: str) -> re.Pattern[str]:
+    return re.compile(rf"\b({prefix}\d+)\b")
+
+
+def extract_id(pattern: re.Pattern[str]) -> MapCompose:
+    def first_match(value: str) -> str | None:
+        match = pattern.search(value)
+        return match.group(1) if match else None
+
+    return MapCompose(first_match)
+
+
+def parse_count(value: str) -> int | None:
+    """``"1,234"`` → 1234; ``"1.2K"`` → 1200 (IMDb rounds such counts)."""
+    match = _COUNT.match(value.strip())
+    if not match:
+        return None
+    number, suffix = match.groups()
+    scale = {"": 1, "k": 1_000, "m": 1_000_000}[suffix.lower()]
+    if scale == 1:
+        return int(number.replace(",", "").split(".")[0])
+    return round(float(number.replace(",", "")) * scale)
+
+
+def parse_rating(value: str) -> int | None:
+    value = value.strip().split("/")[0].strip()
+    return int(value) if value.isdigit() else None
+
+
+def parse_date(value: str) -> str | None:
+    """``"8 February 2009"``, ``"Aug 24, 2013"`` or ISO → ``"2009-02-08"``."""
+    words = re.findall(r"[A-Za-z]+|\d+", value)
+    if len(words) >= 3 and words[0].isdigit() and len(words[0]) == 4:
+        year, month, day = (int(w) for w in words[:3])
+    else:
+        months = [_MONTHS[w.lower()] for w in words if w.lower() in _MONTHS]
+        numbers = [int(w) for w in words if w.isdigit()]
+        if len(months) != 1 or len(numbers) != 2:
+            return None
+        month = months[0]
+        day, year = (numbers if numbers[1] > 31 else reversed(numbers))
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_year(value: str) -> int | None:
+    match = re.search(r"\b(1[89]\d\d|2\d\d\d)\b", value)
+    return int(match.group(1)) if match else None
+
+
+def body_text(node: Selector | _Element | str) -> str | None:
+    """Render a review body as plain text.
+
+    ``<br>`` is a line break, two of them (or a block element) a paragraph
+    break; any other whitespace collapses as in a browser. Entities arrive
+    decoded from the parser.
+    """
+    if isinstance(node, str):
+        return clean_line(node)
+    root = node.root if isinstance(node, Selector) else node
+    if not isinstance(root, _Element):
+        return clean_line(str(root))
+    parts: list[str] = []
+    _render(root, parts)
+    lines = (clean_line(line) or "" for line in "".join(parts).split("\n"))
+    text = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    return text or None
+
+
+def _render(element: _Element, parts: list[str]) -> None:
+    if element.text:
+        parts.append(_WHITESPACE.sub(" ", element.text))
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else None
+        if tag == "br":
+            parts.append("\n")
+        elif tag in _BLOCK_TAGS:
+            parts.append("\n\n")
+            _render(child, parts)
+            parts.append("\n\n")
+        elif tag is not None and tag not in _SKIPPED_TAGS:
+            _render(child, parts)
+        if child.tail:
+            parts.append(_WHITESPACE.sub(" ", child.tail))
+
+
+def permalink(review_id: str) -> str:
+    return f"https://www.imdb.com/review/{review_id}/"
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _to_permalink(value: str) -> str | None:
+    match = _REVIEW_ID.search(value)
+    return permalink(match.group(1)) if match else None
+
+
+_REVIEW_ID = id_matcher("rw")
+TAKE_FIRST = TakeFirst()
+
+
+class ReviewLoader(ItemLoader):
+    """Turns raw strings and nodes from a parser into a `Review`."""
+
+    default_item_class = Review
+    default_input_processor = MapCompose(clean_line)
+    default_output_processor = TAKE_FIRST
+
+    review_id_in = extract_id(_REVIEW_ID)
+    title_id_in = extract_id(id_matcher("tt"))
+    author_id_in = extract_id(id_matcher("ur"))
+    movie_title_in = MapCompose(clean_line)
+    movie_year_in = MapCompose(str, parse_year)
+    rating_in = MapCompose(str, parse_rating)
+    headline_in = MapCompose(clean_line)
+    author_in = MapCompose(clean_line)
+    date_in = MapCompose(parse_date)
+    spoiler_in = MapCompose(bool)
+    text_in = MapCompose(body_text)
+    helpful_yes_in = MapCompose(str, parse_count)
+    helpful_total_in = MapCompose(str, parse_count)
+    permalink_in = MapCompose(_to_permalink)
+    source_url_in = Identity()
+    scraped_at_in = Identity()
+
+    review_id_out = title_id_out = author_id_out = movie_title_out = TAKE_FIRST
+    movie_year_out = rating_out = headline_out = author_out = date_out = TAKE_FIRST
+    spoiler_out = text_out = helpful_yes_out = helpful_total_out = TAKE_FIRST
+    permalink_out = source_url_out = scraped_at_out = TAKE_FIRST

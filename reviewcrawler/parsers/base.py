@@ -1,0 +1,60 @@
+"""What every layout parser hands back to the spider.
+
+A parser turns one page (a `parsel.Selector` plus the URL it came from) into a
+`ParsedPage`. It needs no engine, settings or I/O, so it can be tested on bytes
+and a new IMDb layout is one more module beside the existing ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Protocol
+
+from parsel import Selector
+
+from reviewcrawler.items import RejectedReview, Review
+
+
+@dataclass(slots=True)
+class ParsedPage:
+    layout: str
+    reviews: list[Review] = field(default_factory=list)
+    rejected: list[RejectedReview] = field(default_factory=list)
+    #: Review count the page itself announces ("44 Reviews"), if any.
+    declared_total: int | None = None
+    #: Review containers found, whether or not they could be read.
+    blocks_found: int = 0
+    title_id: str | None = None
+    #: Absolute URL of the next page of this title's reviews, if any.
+    next_page: str | None = None
+    #: The page ends before its markup does (a cut-off download).
+    truncated: bool = False
+
+    @property
+    def drifted(self) -> bool:
+        """The page promises reviews but none could be located."""
+        return not self.truncated and self.blocks_found == 0 and bool(self.declared_total)
+
+
+@dataclass(frozen=True, slots=True)
+class PageContext:
+    """Facts about the fetch that the markup itself does not hold."""
+
+    url: str
+    scraped_at: str
+    #: Title id supplied by the user for pages that do not name their title.
+    title_id: str | None = None
+    #: The body ends before its markup does (a cut-off download).
+    truncated: bool = False
+
+
+class PageParser(Protocol):
+    layout: ClassVar[str]
+
+    @staticmethod
+    def matches(page: Selector) -> bool:
+        """Does this page carry this layout's markers?"""
+        ...
+
+    @staticmethod
+    def parse(page: Selector, context: PageContext) -> ParsedPage: ...

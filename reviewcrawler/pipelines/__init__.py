@@ -1,0 +1,2 @@
+"""Item pipelines, in the order `settings.ITEM_PIPELINES` runs them:
+validate → deduplicate → archive."""

@@ -1,0 +1,106 @@
+"""Reject reviews that are not well-formed, with every reason, never silently."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import asdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from reviewcrawler.items import RejectedReview, Review
+
+logger = logging.getLogger(__name__)
+
+_IDS = {
+    "review_id": re.compile(r"rw\d+"),
+    "title_id": re.compile(r"tt\d+"),
+    "author_id": re.compile(r"ur\d+"),
+}
+STATS_PREFIX = "reviewcrawler/rejected"
+
+
+class InvalidReview(DropItem):
+    """Dropped for failing validation; `rejected` holds the record and reasons."""
+
+    def __init__(self, rejected: RejectedReview) -> None:
+        super().__init__(f"invalid review: {'; '.join(rejected.reasons)}", log_level="WARNING")
+        self.rejected = rejected
+
+
+def review_problems(review: Review, today: date | None = None) -> list[str]:
+    """Every reason `review` is not a valid record (empty when it is)."""
+    problems = []
+    for name, pattern in _IDS.items():
+        value = getattr(review, name)
+        if value is None:
+            problems.append(f"missing {name}")
+        elif not pattern.fullmatch(value):
+            problems.append(f"malformed {name}: {value!r}")
+    if review.rating is not None and not (
+        isinstance(review.rating, int) and 1 <= review.rating <= 10
+    ):
+        problems.append(f"rating out of range 1-10: {review.rating!r}")
+    problems.extend(_date_problems(review.date, today))
+    for name in ("headline", "text", "author"):
+        if not getattr(review, name):
+            problems.append(f"missing {name}")
+    problems.extend(_helpful_problems(review.helpful_yes, review.helpful_total))
+    host = urlsplit(review.permalink or "").hostname or ""
+    if not (host == "imdb.com" or host.endswith(".imdb.com")):
+        problems.append(f"permalink not on imdb.com: {review.permalink!r}")
+    return problems
+
+
+def _date_problems(value: str | None, today: date | None) -> list[str]:
+    if value is None:
+        return ["missing date"]
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return [f"not a date: {value!r}"]
+    # A day's grace: IMDb dates reviews in US time, we may run ahead of it.
+    latest = (today or datetime.now(UTC).date()) + timedelta(days=1)
+    return [f"date in the future: {value}"] if day > latest else []
+
+
+def _helpful_problems(yes: int | None, total: int | None) -> list[str]:
+    if yes is None and total is None:
+        return []
+    if yes is None or total is None:
+        return ["helpful votes: only one of helpful_yes/helpful_total"]
+    if yes < 0 or total < 0:
+        return [f"helpful votes negative: {yes}/{total}"]
+    if yes > total:
+        return [f"helpful_yes {yes} > helpful_total {total}"]
+    return []
+
+
+class ValidateReviewsPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, RejectedReview):
+            rejected = item
+        elif isinstance(item, Review):
+            reasons = review_problems(item)
+            if not reasons:
+                return item
+            rejected = RejectedReview(record=asdict(item), reasons=reasons, source_url=item.source_url)
+        else:
+            return item
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value(STATS_PREFIX)
+        for reason in rejected.reasons:
+            stats.inc_value(f"{STATS_PREFIX}/{reason.split(':')[0]}")
+        raise InvalidReview(rejected)

@@ -1,0 +1,39 @@
+"""Scrapy settings for reviewcrawler.
+
+Only what differs from Scrapy's defaults is set here; see
+https://docs.scrapy.org/en/latest/topics/settings.html
+"""
+
+from reviewcrawler.items import REVIEW_FIELDS
+
+BOT_NAME = "reviewcrawler"
+SPIDER_MODULES = ["reviewcrawler.spiders"]
+NEWSPIDER_MODULE = "reviewcrawler.spiders"
+COMMANDS_MODULE = "reviewcrawler.commands"
+
+# Politeness toward imdb.com. Local files use their own download slot
+# (`DOWNLOAD_SLOTS` below), so none of this slows down reading saved pages.
+ROBOTSTXT_OBEY = True
+USER_AGENT = "reviewcrawler/0.1 (+https://github.com/your-org/reviewcrawler; contact: you@example.org)"
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_SLOTS = {
+    "local-files": {"concurrency": 16, "delay": 0, "randomize_delay": False},
+}
+HTTPCACHE_ENABLED = False
+
+ITEM_PIPELINES = {
+    "reviewcrawler.pipelines.validate.ValidateReviewsPipeline": 100,
+    "reviewcrawler.pipelines.dedupe.DeduplicateReviewsPipeline": 200,
+}
+
+LOG_FORMATTER = "reviewcrawler.logformatter.ReviewLogFormatter"
+LOG_LEVEL = "INFO"
+
+FEED_EXPORT_ENCODING = "utf-8"
+# Record fields in their documented order, whatever exporter is used.
+FEED_EXPORT_FIELDS = list(REVIEW_FIELDS)
