@@ -22,7 +22,7 @@ AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_SLOTS = {
-    "local-files": {"concurrency": 16, "delay": 0, "randomize_delay": False},
+    "local-files": {"concurrency": 16, "delay": 0, "jitter": 0},
 }
 HTTPCACHE_ENABLED = False
 
