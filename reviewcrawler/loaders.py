@@ -96,7 +96,7 @@ def parse_date(value: str) -> str | None:
         if len(months) != 1 or len(numbers) != 2:
             return None
         month = months[0]
-        day, year = (numbers if numbers[1] > 31 else reversed(numbers))
+        day, year = numbers if numbers[1] > 31 else reversed(numbers)
     try:
         return date(year, month, day).isoformat()
     except ValueError:

@@ -14,7 +14,9 @@ COMMANDS_MODULE = "reviewcrawler.commands"
 # Politeness toward imdb.com. Local files use their own download slot
 # (`DOWNLOAD_SLOTS` below), so none of this slows down reading saved pages.
 ROBOTSTXT_OBEY = True
-USER_AGENT = "reviewcrawler/0.1 (+https://github.com/your-org/reviewcrawler; contact: you@example.org)"
+USER_AGENT = (
+    "reviewcrawler/0.1 (+https://github.com/your-org/reviewcrawler; contact: you@example.org)"
+)
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True

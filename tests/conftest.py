@@ -64,7 +64,9 @@ async def crawl(settings: dict[str, Any] | None = None, **spider_args: Any) -> C
     return result
 
 
-def scrapy_cmd(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def scrapy_cmd(
+    *args: str, cwd: Path = ROOT, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run ``scrapy ARGS`` as a user would, from the project directory."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("SCRAPY_SETTINGS_MODULE", None)

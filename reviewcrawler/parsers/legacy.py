@@ -49,8 +49,7 @@ LOAD_MORE = f"//div[{has_class('load-more-data')}]"
 
 # Relative to one review block.
 RATING = (
-    f".//span[{has_class('rating-other-user-rating')}]"
-    f"/span[not({has_class('point-scale')})]/text()"
+    f".//span[{has_class('rating-other-user-rating')}]/span[not({has_class('point-scale')})]/text()"
 )
 HEADLINE = f"string(.//a[{has_class('title')}])"
 HEADLINE_LINK = f".//a[{has_class('title')}]/@href"

@@ -95,7 +95,9 @@ class ValidateReviewsPipeline:
             reasons = review_problems(item)
             if not reasons:
                 return item
-            rejected = RejectedReview(record=asdict(item), reasons=reasons, source_url=item.source_url)
+            rejected = RejectedReview(
+                record=asdict(item), reasons=reasons, source_url=item.source_url
+            )
         else:
             return item
         stats = self.crawler.stats
