@@ -1,0 +1,86 @@
+"""Field cleaning rules, one processor at a time."""
+
+import pytest
+from parsel import Selector
+
+from reviewcrawler.loaders import ReviewLoader, body_text, parse_count, parse_date, parse_rating
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("8 February 2009", "2009-02-08"),
+        ("28 May 2019", "2019-05-28"),
+        ("Aug 24, 2013", "2013-08-24"),
+        ("Sept 1, 2020", "2020-09-01"),
+        ("2013-08-24", "2013-08-24"),
+        ("31 February 2009", None),
+        ("yesterday", None),
+        ("", None),
+    ],
+)
+def test_parse_date(raw, expected):
+    assert parse_date(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("0", 0),
+        ("54", 54),
+        ("1,234", 1234),
+        ("1.2K", 1200),
+        ("3K", 3000),
+        ("2.5M", 2500000),
+        (" 7 ", 7),
+        ("many", None),
+        ("", None),
+    ],
+)
+def test_parse_count(raw, expected):
+    assert parse_count(raw) == expected
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("8", 8), ("10/10", 10), (" 3 ", 3), ("x", None)])
+def test_parse_rating(raw, expected):
+    assert parse_rating(raw) == expected
+
+
+def _body(html: str) -> str | None:
+    return body_text(Selector(text=f"<div id='b'>{html}</div>").css("#b")[0])
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("One<br/><br/>Two", "One\n\nTwo"),
+        ("One<br>line two<br/><br/>Two", "One\nline two\n\nTwo"),
+        ("  padded \n text  ", "padded text"),
+        ("a&amp;b &#39;q&#39; &quot;x&quot; &gt;", "a&b 'q' \"x\" >"),
+        ("nbsp\xa0\xa0here", "nbsp here"),
+        ("One<br/><br/><br/><br/>Two", "One\n\nTwo"),
+        ("<br/>lead and trail<br/><br/>", "lead and trail"),
+        ("<i>it</i>alic <b>bold</b>", "italic bold"),
+        ("drop <script>x()</script>scripts", "drop scripts"),
+        ("", None),
+        ("<br/><br/>", None),
+    ],
+)
+def test_body_text(html, expected):
+    assert _body(html) == expected
+
+
+def test_missing_values_stay_explicit_nulls():
+    loader = ReviewLoader(selector=Selector(text="<p>no rating here</p>"))
+    loader.add_xpath("rating", "//span/text()")
+    loader.add_value("helpful_yes", None)
+    review = loader.load_item()
+    assert review.rating is None
+    assert review.helpful_yes is None
+    assert review.spoiler is False
+
+
+def test_permalink_is_canonical():
+    loader = ReviewLoader()
+    loader.add_value("permalink", "/review/rw1317034/?ref_=tt_urv")
+    assert loader.load_item().permalink == "https://www.imdb.com/review/rw1317034/"
