@@ -1,0 +1,86 @@
+"""Every saved page in fixtures/ against its golden JSON Lines, field by field.
+
+A case is ``<name>.html`` + ``<name>.jsonl`` (the valid reviews, in page order,
+without the per-run fields) + ``<name>.meta.json`` (URL, layout, notes). The
+parser runs without an engine, on the page's bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from scrapy.http import HtmlResponse
+
+from reviewcrawler.items import REVIEW_FIELDS
+from reviewcrawler.parsers import PageContext, looks_truncated, parser_for
+from reviewcrawler.pipelines.validate import review_problems
+from tests.conftest import FIXTURES, read_jsonl
+
+PER_RUN_FIELDS = ("source_url", "scraped_at")
+GOLDEN_FIELDS = tuple(f for f in REVIEW_FIELDS if f not in PER_RUN_FIELDS)
+CASES = sorted(p.with_suffix("") for p in FIXTURES.rglob("*.jsonl"))
+
+
+def _case_id(case: Path) -> str:
+    return str(case.relative_to(FIXTURES))
+
+
+def parse_case(case: Path) -> tuple[str | None, list[dict[str, object]]]:
+    meta = json.loads(case.with_suffix(".meta.json").read_text(encoding="utf-8"))
+    body = case.with_suffix(".html").read_bytes()
+    response = HtmlResponse(url=meta["url"], body=body)
+    if not body.strip() or b"\x00" in body[:4096]:
+        return None, []
+    parser = parser_for(response.selector)
+    if parser is None:
+        return None, []
+    context = PageContext(
+        url=meta["url"], scraped_at="2026-01-01T00:00:00+00:00", truncated=looks_truncated(body)
+    )
+    page = parser.parse(response.selector, context)
+    valid = [r for r in page.reviews if not review_problems(r)]
+    records = [{name: getattr(r, name) for name in REVIEW_FIELDS} for r in valid]
+    for record in records:
+        assert record["source_url"] == meta["url"]
+        assert record["scraped_at"] == context.scraped_at
+    return parser.layout, records
+
+
+@pytest.fixture(scope="module", params=CASES, ids=_case_id)
+def case(request: pytest.FixtureRequest) -> tuple[Path, list[dict[str, object]], list]:
+    path: Path = request.param
+    _layout, records = parse_case(path)
+    return path, records, read_jsonl(path.with_suffix(".jsonl"))
+
+
+def test_same_reviews_in_same_order(case):
+    _, records, golden = case
+    assert [r["review_id"] for r in records] == [g["review_id"] for g in golden]
+
+
+def test_no_missing_or_extra_fields(case):
+    _, records, golden = case
+    for record, expected in zip(records, golden, strict=False):
+        assert set(expected) == set(GOLDEN_FIELDS)
+        assert set(record) == set(REVIEW_FIELDS)
+
+
+@pytest.mark.parametrize("field", GOLDEN_FIELDS)
+def test_field(case, field):
+    _, records, golden = case
+    by_id = {r["review_id"]: r for r in records}
+    mismatches = {
+        g["review_id"]: (by_id.get(g["review_id"], {}).get(field), g[field])
+        for g in golden
+        if by_id.get(g["review_id"], {}).get(field) != g[field]
+    }
+    assert not mismatches, f"{field}: (got, expected) by review: {mismatches}"
+
+
+def test_layout_detected_as_filed(case):
+    path, _, _ = case
+    meta = json.loads(path.with_suffix(".meta.json").read_text(encoding="utf-8"))
+    layout, _ = parse_case(path)
+    assert layout == meta.get("layout"), meta.get("note")
