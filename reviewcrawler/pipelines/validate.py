@@ -28,7 +28,11 @@ class InvalidReview(DropItem):
     """Dropped for failing validation; `rejected` holds the record and reasons."""
 
     def __init__(self, rejected: RejectedReview) -> None:
-        super().__init__(f"invalid review: {'; '.join(rejected.reasons)}", log_level="WARNING")
+        review_id = rejected.record.get("review_id") or "(no id)"
+        super().__init__(
+            f"invalid review {review_id} in {rejected.source_url}: {'; '.join(rejected.reasons)}",
+            log_level="WARNING",
+        )
         self.rejected = rejected
 
 
