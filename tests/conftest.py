@@ -70,7 +70,7 @@ def scrapy_cmd(
     """Run ``scrapy ARGS`` as a user would, from the project directory."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("SCRAPY_SETTINGS_MODULE", None)
-    return subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "scrapy", *args],
         cwd=cwd,
         env=env,
@@ -79,6 +79,9 @@ def scrapy_cmd(
         timeout=timeout,
         check=False,
     )
+    # The in-process suite turns warnings into errors; hold subprocesses to it too.
+    assert "DeprecationWarning" not in done.stderr, done.stderr[-3000:]
+    return done
 
 
 @pytest.fixture
