@@ -12,17 +12,18 @@ its dataclass default), so an unrated review is written with ``"rating": null``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
 
 from itemloaders import ItemLoader
-from itemloaders.processors import Identity, MapCompose, TakeFirst
+from itemloaders.processors import Compose, Identity, MapCompose, TakeFirst
 from lxml.etree import _Element
 from parsel import Selector
 
-from reviewcrawler.items import Review
+from reviewcrawler.items import REVIEW_FIELDS, Review
 
 _WHITESPACE = re.compile(r"\s+")
-_BLANK_LINES = re.compile(r"\n{3,}")
 _COUNT = re.compile(r"^(\d[\d,]*(?:\.\d+)?)\s*([KkMm]?)$")
 _MONTHS = {
     name: number
@@ -122,26 +123,33 @@ def body_text(node: Selector | _Element | str) -> str | None:
         return clean_line(str(root))
     parts: list[str] = []
     _render(root, parts)
-    lines = (clean_line(line) or "" for line in "".join(parts).split("\n"))
-    text = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
-    return text or None
+    lines: list[str] = []
+    for raw_line in "".join(parts).split(_BREAK):
+        line = " ".join(raw_line.split())
+        if line or (lines and lines[-1]):  # at most one blank line in a row
+            lines.append(line)
+    return "\n".join(lines).strip() or None
+
+
+#: Marks a line break while rendering; XML text can never contain it.
+_BREAK = "\x00"
 
 
 def _render(element: _Element, parts: list[str]) -> None:
     if element.text:
-        parts.append(_WHITESPACE.sub(" ", element.text))
+        parts.append(element.text)
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else None
         if tag == "br":
-            parts.append("\n")
+            parts.append(_BREAK)
         elif tag in _BLOCK_TAGS:
-            parts.append("\n\n")
+            parts.append(_BREAK * 2)
             _render(child, parts)
-            parts.append("\n\n")
+            parts.append(_BREAK * 2)
         elif tag is not None and tag not in _SKIPPED_TAGS:
             _render(child, parts)
         if child.tail:
-            parts.append(_WHITESPACE.sub(" ", child.tail))
+            parts.append(child.tail)
 
 
 def permalink(review_id: str) -> str:
@@ -187,5 +195,19 @@ class ReviewLoader(ItemLoader):
 
     review_id_out = title_id_out = author_id_out = movie_title_out = TAKE_FIRST
     movie_year_out = rating_out = headline_out = author_out = date_out = TAKE_FIRST
-    spoiler_out = text_out = helpful_yes_out = helpful_total_out = TAKE_FIRST
+    # Flagged if any source says so (the default False is among the values).
+    spoiler_out = Compose(any)
+    text_out = helpful_yes_out = helpful_total_out = TAKE_FIRST
     permalink_out = source_url_out = scraped_at_out = TAKE_FIRST
+
+    # itemloaders resolves a field's processor (getattr, unbound-method check)
+    # for every value it loads; ours are fixed per class, so resolve them once.
+    def get_input_processor(self, field_name: str) -> Callable[..., Any]:
+        return _INPUT_PROCESSORS[field_name]
+
+    def get_output_processor(self, field_name: str) -> Callable[..., Any]:
+        return _OUTPUT_PROCESSORS[field_name]
+
+
+_INPUT_PROCESSORS = {name: getattr(ReviewLoader, f"{name}_in") for name in REVIEW_FIELDS}
+_OUTPUT_PROCESSORS = {name: getattr(ReviewLoader, f"{name}_out") for name in REVIEW_FIELDS}

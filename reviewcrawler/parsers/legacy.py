@@ -12,56 +12,72 @@ from dataclasses import asdict
 from typing import ClassVar
 from urllib.parse import urljoin
 
-from parsel import Selector, SelectorList
+from lxml import etree
+from parsel import Selector
 from w3lib.url import add_or_replace_parameters
 
-from reviewcrawler.items import RejectedReview, Review
-from reviewcrawler.loaders import ReviewLoader, clean_line, parse_count
+from reviewcrawler.items import RejectedReview
+from reviewcrawler.loaders import clean_line, parse_count
 from reviewcrawler.parsers.base import PageContext, ParsedPage
+from reviewcrawler.parsers.block import Block, link
+from reviewcrawler.parsers.extract import load_review, page_defaults
 from reviewcrawler.parsers.xpath import has_class
 
 IMDB_ROOT = "https://www.imdb.com/"
 
-BLOCKS = f"//div[{has_class('imdb-user-review')}]"
 # Any of these says "this is (part of) a legacy review listing", even when the
 # review blocks themselves can no longer be found (layout drift).
-MARKERS = " | ".join(
-    (
-        BLOCKS,
-        f"//div[{has_class('lister-list')}]",
-        f"//div[{has_class('load-more-data')}]",
-        f"//div[{has_class('lister')}]/div[{has_class('header')}]",
+MARKERS = etree.XPath(
+    " | ".join(
+        f"//div[{has_class(name)}]"
+        for name in ("imdb-user-review", "lister-list", "load-more-data", "lister")
     )
 )
-TITLE_REFS = " | ".join(
-    (
-        "//link[@rel='canonical']/@href",
-        "//meta[@property='og:url']/@content",
-        "//h3[@itemprop='name']/a/@href",
-        f"//div[{has_class('load-more-data')}]/@data-ajaxurl",
-        f"{BLOCKS}/@data-vote-url",
-    )
+_TITLE_LINKS = etree.XPath(
+    "//head/link[@rel='canonical']/@href | //head/meta[@property='og:url']/@content"
 )
-MOVIE_TITLE = "//h3[@itemprop='name']/a/text()"
-MOVIE_YEAR = f"//h3[@itemprop='name']/span[{has_class('nobr')}]/text()"
-DECLARED_TOTAL = f"//div[{has_class('lister')}]/div[{has_class('header')}]//span/text()"
-LOAD_MORE = f"//div[{has_class('load-more-data')}]"
-
-# Relative to one review block.
-RATING = (
-    f".//span[{has_class('rating-other-user-rating')}]/span[not({has_class('point-scale')})]/text()"
-)
-HEADLINE = f"string(.//a[{has_class('title')}])"
-HEADLINE_LINK = f".//a[{has_class('title')}]/@href"
-AUTHOR_LINK = f".//span[{has_class('display-name-link')}]//a"
-DATE = f".//span[{has_class('review-date')}]/text()"
-SPOILER = f".//span[{has_class('spoiler-warning')}]"
-BODY = f".//div[{has_class('text')} and {has_class('show-more__control')}]"
-ACTIONS_TEXT = f".//div[{has_class('actions')}]/text()"
-PERMALINK = f".//div[{has_class('actions')}]//a[contains(@href, '/review/')]/@href"
-HELPFUL_YES = r"([\d,]+)\s+out\s+of\s+[\d,]+\s+found\s+this\s+helpful"
-HELPFUL_TOTAL = r"[\d,]+\s+out\s+of\s+([\d,]+)\s+found\s+this\s+helpful"
+_TITLE_ID = re.compile(r"/title/(tt\d+)")
 _REVIEW_COUNT = re.compile(r"([\d,]+)\s+Reviews?\b", re.IGNORECASE)
+_HELPFUL = re.compile(r"([\d,]+)\s+out\s+of\s+([\d,]+)\s+found\s+this\s+helpful")
+
+
+def _structural_problems(block: Block) -> list[str]:
+    """Why a block cannot be trusted as a whole review (empty when it can).
+
+    Every complete legacy block has a body and ends with its actions footer and
+    Permalink; a block without them was cut off (a truncated download), so even
+    the body it shows may be partial.
+    """
+    problems = []
+    if block.first("text", "show-more__control") is None:
+        problems.append("no review body in block")
+    if link(block.first("actions", tag="div"), "/review/") is None:
+        problems.append("block ends before its Permalink footer (page cut off?)")
+    return problems
+
+
+def _block_values(block: Block) -> dict[str, object]:
+    """Where each field sits in a legacy review block (cleaning is the loader's job)."""
+    actions = block.first("actions", tag="div")
+    permalink = link(actions, "/review/")
+    rating = block.first("rating-other-user-rating")
+    author = block.first("display-name-link")
+    helpful = _HELPFUL.search(actions.text or "") if actions is not None else None
+    return {
+        "review_id": [block.root.get("data-review-id"), permalink],
+        "rating": [s.text for s in rating.iterchildren("span") if not s.get("class")]
+        if rating is not None
+        else None,
+        "headline": block.text("title", tag="a"),
+        "author": author.text_content() if author is not None else None,
+        "author_id": link(author, "/user/"),
+        "date": block.text("review-date"),
+        "spoiler": block.first("spoiler-warning", tag="span") is not None,
+        "text": block.first("text", "show-more__control"),
+        "helpful_yes": helpful.group(1) if helpful else None,
+        "helpful_total": helpful.group(2) if helpful else None,
+        "permalink": [permalink, link(block.first("title", tag="a"))],
+    }
 
 
 class LegacyReviewPage:
@@ -69,43 +85,32 @@ class LegacyReviewPage:
 
     @staticmethod
     def matches(page: Selector) -> bool:
-        return bool(page.xpath(MARKERS))
+        return bool(MARKERS(page.root))
 
     @staticmethod
     def parse(page: Selector, context: PageContext) -> ParsedPage:
-        title_id = _title_id(page) or context.title_id
-        movie_title = page.xpath(MOVIE_TITLE).get()
-        movie_year = page.xpath(MOVIE_YEAR).get()
-        blocks = page.xpath(BLOCKS)
+        # One walk over the page indexes every element by class; the rest are lookups.
+        index = Block(page.root)
+        blocks = [Block(node) for node in index.all("imdb-user-review", tag="div")]
+        heading = _movie_heading(index)
+        title_id = _title_id(page, index, blocks) or context.title_id
         result = ParsedPage(
             layout=LegacyReviewPage.layout,
-            declared_total=_declared_total(page),
+            declared_total=_declared_total(index),
             blocks_found=len(blocks),
             title_id=title_id,
-            next_page=_next_page(page, context.url),
+            next_page=_next_page(index, context.url),
             truncated=context.truncated,
         )
+        defaults = page_defaults(
+            title_id=title_id,
+            movie_title=heading.findtext("a") if heading is not None else None,
+            movie_year=heading.findtext("span") if heading is not None else None,
+            source_url=context.url,
+            scraped_at=context.scraped_at,
+        )
         for block in blocks:
-            loader = ReviewLoader(selector=block)
-            loader.add_xpath("review_id", "@data-review-id")
-            loader.add_xpath("review_id", PERMALINK)
-            loader.add_value("title_id", title_id)
-            loader.add_value("movie_title", movie_title)
-            loader.add_value("movie_year", movie_year)
-            loader.add_xpath("rating", RATING)
-            loader.add_xpath("headline", HEADLINE)
-            loader.add_value("author", block.xpath(f"string({AUTHOR_LINK})").get())
-            loader.add_xpath("author_id", f"{AUTHOR_LINK}/@href")
-            loader.add_xpath("date", DATE)
-            loader.add_value("spoiler", bool(block.xpath(SPOILER)))
-            loader.add_value("text", block.xpath(BODY))
-            loader.add_xpath("helpful_yes", ACTIONS_TEXT, re=HELPFUL_YES)
-            loader.add_xpath("helpful_total", ACTIONS_TEXT, re=HELPFUL_TOTAL)
-            loader.add_xpath("permalink", PERMALINK)
-            loader.add_xpath("permalink", HEADLINE_LINK)
-            loader.add_value("source_url", context.url)
-            loader.add_value("scraped_at", context.scraped_at)
-            review: Review = loader.load_item()
+            review = load_review(_block_values(block), defaults)
             problems = _structural_problems(block)
             if problems:
                 result.rejected.append(
@@ -116,41 +121,49 @@ class LegacyReviewPage:
         return result
 
 
-def _structural_problems(block: SelectorList | Selector) -> list[str]:
-    """Reasons a block cannot be trusted as a whole review.
-
-    Every complete legacy block ends with its actions footer and Permalink; a
-    block without one was cut off (a truncated download), so even the body it
-    shows may be partial.
-    """
-    problems = []
-    if not block.xpath(BODY):
-        problems.append("no review body in block")
-    if not block.xpath(PERMALINK):
-        problems.append("block ends before its Permalink footer (page cut off?)")
-    return problems
+def _movie_heading(index: Block) -> etree._Element | None:
+    """``<h3 itemprop="name"><a>Title</a> <span class="nobr">(2004)</span></h3>``."""
+    for container in index.all("subpage_title_block"):
+        for heading in container.iter("h3"):
+            if heading.get("itemprop") == "name":
+                return heading
+    return None
 
 
-def _title_id(page: Selector) -> str | None:
-    for ref in page.xpath(TITLE_REFS).getall():
-        match = re.search(r"/title/(tt\d+)", ref)
+def _title_id(page: Selector, index: Block, blocks: list[Block]) -> str | None:
+    """From the page's own links, in order of trust; never from the file name."""
+    heading = _movie_heading(index)
+    widget = index.first("load-more-data")
+    refs = [
+        *_TITLE_LINKS(page.root),
+        link(heading, "/title/"),
+        widget.get("data-ajaxurl") if widget is not None else None,
+        *(block.root.get("data-vote-url") for block in blocks[:1]),
+    ]
+    for ref in refs:
+        match = _TITLE_ID.search(ref or "")
         if match:
             return match.group(1)
     return None
 
 
-def _declared_total(page: Selector) -> int | None:
-    for text in page.xpath(DECLARED_TOTAL).getall():
-        match = _REVIEW_COUNT.search(text)
-        if match:
-            return parse_count(match.group(1))
+def _declared_total(index: Block) -> int | None:
+    """The lister header's "44 Reviews"."""
+    for lister in index.all("lister", tag="div"):
+        for header in lister.iterchildren("div"):
+            if "header" in (header.get("class") or "").split():
+                match = _REVIEW_COUNT.search(header.text_content())
+                if match:
+                    return parse_count(match.group(1))
     return None
 
 
-def _next_page(page: Selector, url: str) -> str | None:
-    widget = page.xpath(LOAD_MORE)
-    key = clean_line(widget.xpath("@data-key").get() or "")
-    ajax_url = clean_line(widget.xpath("@data-ajaxurl").get() or "")
+def _next_page(index: Block, url: str) -> str | None:
+    widget = index.first("load-more-data")
+    if widget is None:
+        return None
+    key = clean_line(widget.get("data-key") or "")
+    ajax_url = clean_line(widget.get("data-ajaxurl") or "")
     if not key or not ajax_url:
         return None
     base = url if url.startswith(("http://", "https://")) else IMDB_ROOT

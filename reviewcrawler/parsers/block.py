@@ -1,0 +1,54 @@
+"""One review block's elements, indexed by class once, for cheap field lookups.
+
+Evaluating an XPath costs a fixed setup per call; a dozen per review made
+XPath the largest cost of a crawl. One walk over the block that files every
+element under each of its class tokens makes each field a dictionary lookup.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from lxml.etree import _Element
+
+
+class Block:
+    __slots__ = ("by_class", "root")
+
+    def __init__(self, root: _Element) -> None:
+        self.root = root
+        self.by_class: defaultdict[str, list[_Element]] = defaultdict(list)
+        for element in root.iter():
+            classes = element.get("class") if isinstance(element.tag, str) else None
+            if classes:
+                for token in classes.split():
+                    self.by_class[token].append(element)
+
+    def all(self, *classes: str, tag: str | None = None) -> Iterator[_Element]:
+        """Elements carrying every class in `classes` (and of `tag`, if given)."""
+        first, *rest = classes
+        for element in self.by_class.get(first, ()):
+            if tag is not None and element.tag != tag:
+                continue
+            if rest and not set(rest) <= set(element.get("class", "").split()):
+                continue
+            yield element
+
+    def first(self, *classes: str, tag: str | None = None) -> _Element | None:
+        return next(self.all(*classes, tag=tag), None)
+
+    def text(self, *classes: str, tag: str | None = None) -> str | None:
+        element = self.first(*classes, tag=tag)
+        return element.text_content() if element is not None else None
+
+
+def link(element: _Element | None, contains: str = "") -> str | None:
+    """The first ``href`` at or below `element` that contains `contains`."""
+    if element is None:
+        return None
+    for anchor in element.iter("a"):
+        href = anchor.get("href")
+        if href and contains in href:
+            return href
+    return None
