@@ -12,15 +12,19 @@ from collections.abc import Iterator
 
 from lxml.etree import _Element
 
+#: Review markup puts its classes on these; skipping the rest (svg paths, line
+#: breaks, icons) halves the walk.
+INDEXED_TAGS = ("div", "span", "a", "li", "article", "section", "h3", "button")
+
 
 class Block:
     __slots__ = ("by_class", "root")
 
-    def __init__(self, root: _Element) -> None:
+    def __init__(self, root: _Element, tags: tuple[str, ...] = INDEXED_TAGS) -> None:
         self.root = root
         self.by_class: defaultdict[str, list[_Element]] = defaultdict(list)
-        for element in root.iter():
-            classes = element.get("class") if isinstance(element.tag, str) else None
+        for element in root.iter(*tags):
+            classes = element.get("class")
             if classes:
                 for token in classes.split():
                     self.by_class[token].append(element)
