@@ -21,10 +21,10 @@ def parser_for(page: Selector) -> type[PageParser] | None:
     return None
 
 
-def looks_truncated(body: bytes) -> bool:
+def looks_truncated(text: str) -> bool:
     """A whole HTML document whose closing ``</html>`` never arrived."""
-    head, tail = body[:4096].lower(), body[-4096:].lower()
-    return b"<html" in head and b"</html>" not in tail
+    head, tail = text[:4096].lower(), text[-4096:].lower()
+    return "<html" in head and "</html>" not in tail
 
 
 __all__ = ["PARSERS", "PageContext", "PageParser", "ParsedPage", "looks_truncated", "parser_for"]

@@ -61,7 +61,7 @@ class ReviewsSpider(scrapy.Spider):
             stats.inc_value(f"{STATS_PREFIX}/pages_skipped")
             return
         assert parser is not None
-        truncated = looks_truncated(response.body)
+        truncated = looks_truncated(response.text)
         context = PageContext(
             url=response.url,
             scraped_at=utc_now(),
@@ -91,6 +91,7 @@ def _unreadable(response: Response) -> str | None:
         return "empty file"
     if not isinstance(response, TextResponse):
         return "not an HTML page"
-    if b"\x00" in response.body[:4096]:
+    # Checked on the decoded text: a UTF-16 page is full of NUL bytes, not of NULs.
+    if "\x00" in response.text[:4096]:
         return "binary content, not HTML"
     return None

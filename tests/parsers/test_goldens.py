@@ -31,13 +31,13 @@ def parse_case(case: Path) -> tuple[str | None, list[dict[str, object]]]:
     meta = json.loads(case.with_suffix(".meta.json").read_text(encoding="utf-8"))
     body = case.with_suffix(".html").read_bytes()
     response = HtmlResponse(url=meta["url"], body=body)
-    if not body.strip() or b"\x00" in body[:4096]:
+    if not body.strip() or "\x00" in response.text[:4096]:
         return None, []
     parser = parser_for(response.selector)
     if parser is None:
         return None, []
     context = PageContext(
-        url=meta["url"], scraped_at="2026-01-01T00:00:00+00:00", truncated=looks_truncated(body)
+        url=meta["url"], scraped_at="2026-01-01T00:00:00+00:00", truncated=looks_truncated(response.text)
     )
     page = parser.parse(response.selector, context)
     valid = [r for r in page.reviews if not review_problems(r)]

@@ -78,6 +78,8 @@ BAD_INPUT = {
     "truncated": ("reviewcrawler/pages_truncated", "truncated download", logging.WARNING),
     "empty-body": ("reviewcrawler/rejected/missing text", "missing text", logging.WARNING),
     "cp1252": ("reviewcrawler/pages/legacy", None, None),
+    "cp1252-undeclared": ("reviewcrawler/pages/legacy", None, None),
+    "utf16-bom": ("reviewcrawler/pages/legacy", None, None),
     "crlf": ("reviewcrawler/pages/legacy", None, None),
     "odd-whitespace": ("reviewcrawler/pages/legacy", None, None),
 }
