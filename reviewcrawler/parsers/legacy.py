@@ -16,7 +16,7 @@ from parsel import Selector, SelectorList
 from w3lib.url import add_or_replace_parameters
 
 from reviewcrawler.items import RejectedReview, Review
-from reviewcrawler.loaders import ReviewLoader, clean_line, parse_count
+from reviewcrawler.loaders import ReviewLoader, clean_line, parse_count, parse_year
 from reviewcrawler.parsers.base import PageContext, ParsedPage
 from reviewcrawler.parsers.xpath import has_class
 
@@ -74,14 +74,16 @@ class LegacyReviewPage:
     @staticmethod
     def parse(page: Selector, context: PageContext) -> ParsedPage:
         title_id = _title_id(page) or context.title_id
-        movie_title = page.xpath(MOVIE_TITLE).get()
-        movie_year = page.xpath(MOVIE_YEAR).get()
+        movie_title = clean_line(page.xpath(MOVIE_TITLE).get() or "") or context.movie_title
+        movie_year = parse_year(page.xpath(MOVIE_YEAR).get() or "") or context.movie_year
         blocks = page.xpath(BLOCKS)
         result = ParsedPage(
             layout=LegacyReviewPage.layout,
             declared_total=_declared_total(page),
             blocks_found=len(blocks),
             title_id=title_id,
+            movie_title=movie_title,
+            movie_year=movie_year,
             next_page=_next_page(page, context.url),
             truncated=context.truncated,
         )
