@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from scrapy.utils.test import get_crawler
 
 from reviewcrawler import settings as project
 from reviewcrawler.spiders.reviews import ReviewsSpider
+from tests.localsite import LocalSite, running_site
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -43,6 +45,18 @@ def project_settings(**overrides: Any) -> dict[str, Any]:
     settings.update({"LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False})
     settings.update(overrides)
     return settings
+
+
+def site_settings(site: LocalSite, **overrides: Any) -> dict[str, Any]:
+    """Project settings pointed at `site`, without the delays meant for imdb.com."""
+    return project_settings(
+        IMDB_BASE_URL=site.url,
+        AUTOTHROTTLE_ENABLED=False,
+        DOWNLOAD_DELAY=0,
+        RETRY_BACKOFF_BASE=0.05,
+        RETRY_BACKOFF_MAX=5.0,
+        **overrides,
+    )
 
 
 async def crawl(settings: dict[str, Any] | None = None, **spider_args: Any) -> CrawlResult:
@@ -84,3 +98,9 @@ def scrapy_cmd(
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture
+def local_site() -> Iterator[LocalSite]:
+    """An imdb.com-shaped HTTP server on 127.0.0.1, stopped after the test."""
+    yield from running_site()
