@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 from scrapy import signals
-from scrapy.utils.test import get_crawler
+from scrapy.crawler import Crawler, CrawlerRunner
+from scrapy.utils.test import get_reactor_settings
 
 from reviewcrawler import settings as project
 from reviewcrawler.spiders.reviews import ReviewsSpider
@@ -59,9 +60,26 @@ def site_settings(site: LocalSite, **overrides: Any) -> dict[str, Any]:
     )
 
 
+def reviews_crawler(settings: dict[str, Any]) -> Crawler:
+    """A crawler as `scrapy crawl` makes it.
+
+    Unlike `scrapy.utils.test.get_crawler`, its settings stay open until the
+    crawl starts, so the spider can set those its arguments name (``record=``).
+    """
+    runner = CrawlerRunner(
+        {
+            "REMOTE_CONTROL_ENABLED": False,
+            "TELNETCONSOLE_ENABLED": False,
+            **get_reactor_settings(),
+            **settings,
+        }
+    )
+    return runner.create_crawler(ReviewsSpider)
+
+
 async def crawl(settings: dict[str, Any] | None = None, **spider_args: Any) -> CrawlResult:
     """Run the real `reviews` spider through Scrapy's engine, in-process."""
-    crawler = get_crawler(ReviewsSpider, settings or project_settings())
+    crawler = reviews_crawler(settings or project_settings())
     result = CrawlResult()
 
     def scraped(item: Any) -> None:

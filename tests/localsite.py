@@ -59,6 +59,11 @@ class LocalSite:
     def serve(self, target: str, *replies: Reply) -> None:
         self.routes[route_key(target)] = list(replies)
 
+    def serve_first(self, target: str, *replies: Reply) -> None:
+        """Answer `target` with `replies` before what it already serves."""
+        key = route_key(target)
+        self.routes[key] = [*replies, *self.routes.get(key, [])]
+
     def serve_title(self, pages: list[range], title_id: str = legacypages.TITLE_ID) -> list[str]:
         """A title whose reviews come in `pages`, linked by load-more keys; their paths."""
         paths = []
