@@ -18,6 +18,8 @@ USER_AGENT = (
     "reviewcrawler/0.1 (+https://github.com/your-org/reviewcrawler; contact: you@example.org)"
 )
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# A review page that takes longer than this is retried (with backoff) rather than waited on.
+DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
