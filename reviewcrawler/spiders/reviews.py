@@ -15,6 +15,7 @@ from typing import Any, Self
 
 import scrapy
 from pydantic import ValidationError
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -44,6 +45,8 @@ class ReviewsSpider(scrapy.Spider):
         self.params = self.check_arguments(kwargs)
         super().__init__(*args, **{k: v for k, v in kwargs.items() if k.startswith("_")})
         self.titles: dict[str, TitleProgress] = {}
+        #: ``(title_id, first URL)`` of each title to crawl; set once settings are known.
+        self.starts: list[tuple[str, str]] = []
 
     @classmethod
     def check_arguments(cls, kwargs: dict[str, Any]) -> ReviewsParams:
@@ -60,6 +63,14 @@ class ReviewsSpider(scrapy.Spider):
             value = getattr(spider.params, argument)
             if value is not None:
                 crawler.settings.set(setting, str(value), priority=ARGUMENT_PRIORITY)
+        if spider.params.crawling:
+            base_url = crawler.settings.get("IMDB_BASE_URL")
+            spider.starts = spider.params.starts(base_url)
+            for title_id, url in spider.starts:
+                if review_page_title(url) != title_id:
+                    raise ValueError(f"IMDB_BASE_URL {base_url!r} gives no review-page URL: {url}")
+            crawler.signals.connect(spider.page_scheduled, signal=signals.request_scheduled)
+            crawler.signals.connect(spider.page_dropped, signal=signals.request_dropped)
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
@@ -71,10 +82,7 @@ class ReviewsSpider(scrapy.Spider):
                     meta={"download_slot": FILE_SLOT, "autothrottle_dont_adjust_delay": True},
                 )
             return
-        base_url = self.settings.get("IMDB_BASE_URL")
-        for title_id, url in self.params.starts(base_url):
-            if review_page_title(url) != title_id:
-                raise ValueError(f"IMDB_BASE_URL {base_url!r} gives no review page URL: {url}")
+        for title_id, url in self.starts:
             progress = self.titles[title_id] = TitleProgress(title_id, netloc_of(url))
             self._publish(progress)
             yield self._title_request(url, progress)
@@ -122,6 +130,28 @@ class ReviewsSpider(scrapy.Spider):
         )
         progress.stop_short(f"could not read {request.url} ({reason})")
 
+    def page_scheduled(self, request: scrapy.Request) -> None:
+        """Every title page passes here before it is fetched, redirects included."""
+        progress = self._progress_of(request)
+        if progress is None:
+            return
+        why = refusal(request.url, netloc=progress.netloc, title_id=progress.title_id)
+        if why is not None:
+            self._refuse(progress, request.url, why)
+            raise IgnoreRequest(why)  # the engine drops the request, without an errback
+
+    def page_dropped(self, request: scrapy.Request) -> None:
+        """The scheduler's duplicate filter dropped a title's page: its pages loop."""
+        progress = self._progress_of(request)
+        if progress is None:
+            return
+        self.logger.warning(
+            "%s: %s was already requested in this run (the pages loop); title incomplete",
+            progress.title_id,
+            request.url,
+        )
+        progress.stop_short(f"{request.url} was already requested (the pages loop)")
+
     def closed(self, reason: str) -> None:
         stats = self.crawler.stats
         assert stats is not None
@@ -157,15 +187,21 @@ class ReviewsSpider(scrapy.Spider):
             )
             progress.stop_short(f"stopped by max_pages={max_pages}; more pages remain")
         elif why := refusal(result.next_page, netloc=progress.netloc, title_id=progress.title_id):
-            assert self.crawler.stats is not None
-            self.crawler.stats.inc_value(f"{STATS_PREFIX}/links_refused")
-            self.logger.warning(
-                "%s: refused to follow %r: %s", progress.title_id, result.next_page, why
-            )
-            progress.stop_short(f"next page link refused ({why})")
+            self._refuse(progress, result.next_page, why)
         else:
             return self._title_request(result.next_page, progress)
         return None
+
+    def _refuse(self, progress: TitleProgress, url: str, why: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"{STATS_PREFIX}/links_refused")
+        self.logger.warning("%s: refused to follow %r: %s", progress.title_id, url, why)
+        progress.stop_short(f"refused to follow {url!r} ({why})")
+
+    def _progress_of(self, request: scrapy.Request) -> TitleProgress | None:
+        if request.callback != self.parse_title_page:
+            return None
+        return self.titles.get(request.cb_kwargs.get("title_id", ""))
 
     def _parse(
         self,

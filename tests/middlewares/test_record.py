@@ -95,3 +95,17 @@ def test_recording_twice_into_one_directory_extends_it(local_site, tmp_path):
     assert {url.split("/title/")[1].split("/")[0] for url in manifest} == {TITLE_ID, "tt0000002"}
     responses = [r for r in warc_records(recording / "responses.warc.gz") if r[0] == "response"]
     assert len(responses) == 5  # robots.txt twice, three pages
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_redirected_page_is_recorded_under_the_url_asked_for_too(local_site, tmp_path):
+    paths = local_site.serve_title(TWO_PAGES)
+    moved = f"{local_site.url}/title/{TITLE_ID}/reviews?ref_=moved"
+    local_site.serve_first(paths[0], Reply(status=301, headers={"Location": moved}))
+    recording = tmp_path / "recording"
+    result = yield deferred_from_coro(
+        crawl(site_settings(local_site), title=TITLE_ID, record=str(recording))
+    )
+    assert len(result.items) == 5
+    manifest = json.loads((recording / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest[f"{local_site.url}/title/{TITLE_ID}/reviews/"] == manifest[moved]

@@ -10,7 +10,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from reviewcrawler.outcome import ExitStatus, exit_status
 from tests.conftest import crawl, site_settings
-from tests.legacypages import MOVIE_TITLE, MOVIE_YEAR, TITLE_ID, first_page
+from tests.legacypages import MOVIE_TITLE, MOVIE_YEAR, TITLE_ID, first_page, fragment
 from tests.localsite import Reply
 
 THREE_PAGES = [range(1, 4), range(4, 7), range(7, 9)]
@@ -146,3 +146,28 @@ def test_saved_pages_are_read_without_fetching_what_they_link_to(local_site, tmp
     assert scraped_ids(result) == review_ids(range(1, 3))
     assert local_site.hits == []
     assert "reviewcrawler/titles_incomplete" not in result.stats
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_redirect_to_another_host_is_not_followed(local_site, caplog):
+    paths = local_site.serve_title(THREE_PAGES)
+    elsewhere = f"http://elsewhere.example/title/{TITLE_ID}/reviews/_ajax?paginationKey=key2"
+    local_site.serve(paths[1], Reply(status=302, headers={"Location": elsewhere}))
+    result = yield deferred_from_coro(crawl(site_settings(local_site), title=TITLE_ID))
+    assert scraped_ids(result) == review_ids(range(1, 4))
+    assert result.stats["reviewcrawler/links_refused"] == 1
+    assert result.stats[f"{TITLE_STATS}/complete"] == 0
+    assert exit_status(result.stats) is ExitStatus.INCOMPLETE
+    assert f"{TITLE_ID}: refused to follow {elsewhere!r}: host 'elsewhere.example'" in caplog.text
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_next_page_that_loops_back_ends_the_title_incomplete(local_site, caplog):
+    paths = local_site.serve_title(THREE_PAGES)
+    looping = fragment(range(4, 7), "key2")  # page 2 names itself as the next page
+    local_site.serve(paths[1], Reply(looping))
+    result = yield deferred_from_coro(crawl(site_settings(local_site), title=TITLE_ID))
+    assert scraped_ids(result) == review_ids(range(1, 7))
+    assert len(local_site.hits_of(paths[1])) == 1
+    assert result.stats[f"{TITLE_STATS}/complete"] == 0
+    assert "was already requested in this run (the pages loop)" in caplog.text
