@@ -15,10 +15,11 @@ from pydantic import (
     model_validator,
 )
 
+from reviewcrawler.recording.directory import MANIFEST as REPLAY_MANIFEST
+from reviewcrawler.recording.directory import read_manifest
 from reviewcrawler.urls import review_page_title, title_reviews_url
 
 PAGE_SUFFIXES = (".html", ".htm")
-REPLAY_MANIFEST = "manifest.json"
 WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
@@ -88,6 +89,7 @@ class ReviewsParams(BaseModel):
             raise ValueError(f"no such directory (or .warc.gz file): {replay}")
         if not (replay / REPLAY_MANIFEST).is_file():
             raise ValueError(f"no {REPLAY_MANIFEST} in {replay}")
+        read_manifest(replay)  # a malformed one is a usage error, not a crash mid-crawl
         return replay
 
     @field_validator("record")

@@ -48,6 +48,12 @@ def test_replay_needs_a_manifest(tmp_path):
         ReviewsSpider.check_arguments({"title": "tt1", "replay": str(tmp_path)})
 
 
+def test_replay_manifest_must_be_a_json_object_of_paths(tmp_path):
+    (tmp_path / "manifest.json").write_text("[]", encoding="utf-8")
+    with pytest.raises(ValueError, match="is not a JSON object of URL -> file path"):
+        ReviewsSpider.check_arguments({"title": "tt1", "replay": str(tmp_path)})
+
+
 def test_record_must_be_a_directory(tmp_path):
     file = tmp_path / "file"
     file.write_text("", encoding="utf-8")
