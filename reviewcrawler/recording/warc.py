@@ -63,9 +63,7 @@ class WarcLog:
                 [("Host", parts.netloc), *_header_pairs(request.headers)],
                 is_http_request=True,
             ),
-            warc_headers_dict={
-                "WARC-Concurrent-To": reply.rec_headers.get_header("WARC-Record-ID")
-            },
+            warc_headers_dict={"WARC-Concurrent-To": reply.rec_headers.get_header(RECORD_ID)},
         )
         self._writer.write_record(asked)
         self._writer.write_record(reply)
