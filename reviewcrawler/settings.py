@@ -18,6 +18,8 @@ USER_AGENT = (
     "reviewcrawler/0.1 (+https://github.com/your-org/reviewcrawler; contact: you@example.org)"
 )
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# A review page that takes longer than this is retried (with backoff) rather than waited on.
+DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
@@ -27,6 +29,34 @@ DOWNLOAD_SLOTS = {
     "local-files": {"concurrency": 16, "delay": 0, "jitter": 0},
 }
 HTTPCACHE_ENABLED = False
+
+# Where `-a title=ttN` starts: ``{IMDB_BASE_URL}/title/ttN/reviews/``. Tests point
+# it at a local server.
+IMDB_BASE_URL = "https://www.imdb.com"
+
+# Retries on 429, 5xx and timeouts wait before going again: the server's
+# Retry-After, else RETRY_BACKOFF_BASE doubled per retry, at most RETRY_BACKOFF_MAX
+# (a Retry-After beyond it is given up on rather than ignored).
+RETRY_TIMES = 3
+RETRY_BACKOFF_BASE = 2.0
+RETRY_BACKOFF_MAX = 120.0
+# A page given up on leaves its title incomplete (exit status 3); the run itself
+# did not fail, so this is no ERROR.
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
+
+# Record every live response (`-a record=DIR`), or serve every request from a
+# recording (`-a replay=DIR`) without the network. Both off unless set.
+RECORD_DIR = None
+REPLAY_DIR = None
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "reviewcrawler.middlewares.retry.BackoffRetryMiddleware": 550,
+    # Between retry (550) and decompression (590): sees every attempt, bodies decoded.
+    "reviewcrawler.middlewares.record.RecordMiddleware": 560,
+    # After robots.txt (100) so a replay obeys it; before the downloader, which it replaces.
+    "reviewcrawler.middlewares.replay.ReplayMiddleware": 950,
+}
 
 ITEM_PIPELINES = {
     "reviewcrawler.pipelines.validate.ValidateReviewsPipeline": 100,

@@ -6,16 +6,19 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from scrapy import signals
-from scrapy.utils.test import get_crawler
+from scrapy.crawler import Crawler, CrawlerRunner
+from scrapy.utils.test import get_reactor_settings
 
 from reviewcrawler import settings as project
 from reviewcrawler.spiders.reviews import ReviewsSpider
+from tests.localsite import LocalSite, running_site
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -45,9 +48,38 @@ def project_settings(**overrides: Any) -> dict[str, Any]:
     return settings
 
 
+def site_settings(site: LocalSite, **overrides: Any) -> dict[str, Any]:
+    """Project settings pointed at `site`, without the delays meant for imdb.com."""
+    return project_settings(
+        IMDB_BASE_URL=site.url,
+        AUTOTHROTTLE_ENABLED=False,
+        DOWNLOAD_DELAY=0,
+        RETRY_BACKOFF_BASE=0.05,
+        RETRY_BACKOFF_MAX=5.0,
+        **overrides,
+    )
+
+
+def reviews_crawler(settings: dict[str, Any]) -> Crawler:
+    """A crawler as `scrapy crawl` makes it.
+
+    Unlike `scrapy.utils.test.get_crawler`, its settings stay open until the
+    crawl starts, so the spider can set those its arguments name (``record=``).
+    """
+    runner = CrawlerRunner(
+        {
+            "REMOTE_CONTROL_ENABLED": False,
+            "TELNETCONSOLE_ENABLED": False,
+            **get_reactor_settings(),
+            **settings,
+        }
+    )
+    return runner.create_crawler(ReviewsSpider)
+
+
 async def crawl(settings: dict[str, Any] | None = None, **spider_args: Any) -> CrawlResult:
     """Run the real `reviews` spider through Scrapy's engine, in-process."""
-    crawler = get_crawler(ReviewsSpider, settings or project_settings())
+    crawler = reviews_crawler(settings or project_settings())
     result = CrawlResult()
 
     def scraped(item: Any) -> None:
@@ -87,3 +119,9 @@ def scrapy_cmd(
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture
+def local_site() -> Iterator[LocalSite]:
+    """An imdb.com-shaped HTTP server on 127.0.0.1, stopped after the test."""
+    yield from running_site()

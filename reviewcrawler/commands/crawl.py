@@ -7,6 +7,7 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
 
 from reviewcrawler.outcome import ExitStatus, exit_status
 
@@ -18,19 +19,32 @@ class Command(ScrapyCrawlCommand):
             "2 bad arguments, 3 incomplete (some title could not be read to its end)."
         )
 
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        # Checked here, before Scrapy starts logging, so that a bad argument is
+        # the only line on stderr.
+        if len(args) == 1:
+            self._check_spider_arguments(args[0], opts.spargs)
+
+    def _check_spider_arguments(self, name: str, spider_args: dict[str, str]) -> None:
+        assert self.settings is not None
+        try:
+            spider_class = get_spider_loader(self.settings).load(name)
+        except KeyError:
+            return  # `run` reports an unknown spider as Scrapy does
+        check = getattr(spider_class, "check_arguments", None)
+        if check is None:
+            return
+        try:
+            check(spider_args)
+        except ValueError as error:
+            print(f"scrapy crawl {name}: error: {error}", file=sys.stderr)
+            sys.exit(ExitStatus.USAGE)
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
         assert self.crawler_process is not None
-        spider_class = self.crawler_process.spider_loader.load(args[0])
-        check = getattr(spider_class, "check_arguments", None)
-        if check is not None:
-            try:
-                check(opts.spargs)
-            except ValueError as error:
-                print(f"scrapy crawl {args[0]}: error: {error}", file=sys.stderr)
-                self.exitcode = ExitStatus.USAGE
-                return
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()

@@ -25,6 +25,9 @@ class ParsedPage:
     #: Review containers found, whether or not they could be read.
     blocks_found: int = 0
     title_id: str | None = None
+    #: The title as the page shows it, else as `PageContext` hinted.
+    movie_title: str | None = None
+    movie_year: int | None = None
     #: Absolute URL of the next page of this title's reviews, if any.
     next_page: str | None = None
     #: The page ends before its markup does (a cut-off download).
@@ -44,6 +47,10 @@ class PageContext:
     scraped_at: str
     #: Title id supplied by the user for pages that do not name their title.
     title_id: str | None = None
+    #: Title and year read from an earlier page of the same title: pagination
+    #: fragments do not show them.
+    movie_title: str | None = None
+    movie_year: int | None = None
     #: The body ends before its markup does (a cut-off download).
     truncated: bool = False
 

@@ -17,18 +17,19 @@ from reviewcrawler.loaders import ReviewLoader
 
 def page_defaults(**values: object) -> Review:
     """Page-level fields (title, source, time), cleaned once for all reviews of a page."""
-    loader = ReviewLoader()
-    for name, value in values.items():
-        loader.add_value(name, value)
-    return loader.load_item()
+    return _load(ReviewLoader(), values)
 
 
 def load_review(values: Mapping[str, object], defaults: Review) -> Review:
     # Values given as `item=` skip input processors: `defaults` is already clean.
-    loader = ReviewLoader(item=replace(defaults))
+    return _load(ReviewLoader(item=replace(defaults)), values)
+
+
+def _load(loader: ReviewLoader, values: Mapping[str, object]) -> Review:
     for name, value in values.items():
         if isinstance(value, list):
             value = [candidate for candidate in value if candidate is not None]
         if value is not None:
             loader.add_value(name, value)
-    return loader.load_item()
+    review: Review = loader.load_item()
+    return review

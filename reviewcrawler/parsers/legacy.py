@@ -94,20 +94,23 @@ class LegacyReviewPage:
         blocks = [Block(node) for node in index.all("imdb-user-review", tag="div")]
         heading = _movie_heading(index)
         title_id = _title_id(page, index, blocks) or context.title_id
+        # Pagination fragments show no heading: the crawl hints what page 1 said.
+        defaults = page_defaults(
+            title_id=title_id,
+            movie_title=[_heading_text(heading, "a"), context.movie_title],
+            movie_year=[_heading_text(heading, "span"), context.movie_year],
+            source_url=context.url,
+            scraped_at=context.scraped_at,
+        )
         result = ParsedPage(
             layout=LegacyReviewPage.layout,
             declared_total=_declared_total(index),
             blocks_found=len(blocks),
             title_id=title_id,
+            movie_title=defaults.movie_title,
+            movie_year=defaults.movie_year,
             next_page=_next_page(index, context.url),
             truncated=context.truncated,
-        )
-        defaults = page_defaults(
-            title_id=title_id,
-            movie_title=heading.findtext("a") if heading is not None else None,
-            movie_year=heading.findtext("span") if heading is not None else None,
-            source_url=context.url,
-            scraped_at=context.scraped_at,
         )
         for block in blocks:
             review = load_review(_block_values(block), defaults)
@@ -128,6 +131,10 @@ def _movie_heading(index: Block) -> etree._Element | None:
             if heading.get("itemprop") == "name":
                 return heading
     return None
+
+
+def _heading_text(heading: etree._Element | None, tag: str) -> str | None:
+    return heading.findtext(tag) if heading is not None else None
 
 
 def _title_id(page: Selector, index: Block, blocks: list[Block]) -> str | None:

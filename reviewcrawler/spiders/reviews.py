@@ -1,26 +1,41 @@
 """The ``reviews`` spider: decides what to read and hands each page to its parser.
 
-It holds no selectors: markup knowledge lives in `reviewcrawler.parsers`.
+It holds no selectors: markup knowledge, pagination included, lives in
+`reviewcrawler.parsers`. Two modes:
+
+- ``path=``: saved pages, read as ``file://`` requests; nothing else is fetched.
+- ``title=``/``url=``: a crawl, one title at a time per chain of pages: each page's
+  parser names the next page, which is followed when `reviewcrawler.urls` allows it.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, Self
 
 import scrapy
 from pydantic import ValidationError
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.http.response.text import TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
 from reviewcrawler.items import RejectedReview, Review
 from reviewcrawler.loaders import utc_now
 from reviewcrawler.params import ReviewsParams, one_line
-from reviewcrawler.parsers import PageContext, looks_truncated, parser_for
+from reviewcrawler.parsers import PageContext, ParsedPage, looks_truncated, parser_for
+from reviewcrawler.progress import INCOMPLETE_KEY, TitleProgress
+from reviewcrawler.urls import netloc_of, refusal, review_page_title
 
 #: Local files share one download slot with no delay: politeness is for http(s).
 FILE_SLOT = "local-files"
 STATS_PREFIX = "reviewcrawler"
+#: Settings given as spider arguments (``-a record=DIR``) rank as the spider's own.
+ARGUMENT_PRIORITY = "spider"
+ARGUMENT_SETTINGS = {"record": "RECORD_DIR", "replay": "REPLAY_DIR"}
 
 
 class ReviewsSpider(scrapy.Spider):
@@ -29,6 +44,9 @@ class ReviewsSpider(scrapy.Spider):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.params = self.check_arguments(kwargs)
         super().__init__(*args, **{k: v for k, v in kwargs.items() if k.startswith("_")})
+        self.titles: dict[str, TitleProgress] = {}
+        #: ``(title_id, first URL)`` of each title to crawl; set once settings are known.
+        self.starts: list[tuple[str, str]] = []
 
     @classmethod
     def check_arguments(cls, kwargs: dict[str, Any]) -> ReviewsParams:
@@ -38,15 +56,164 @@ class ReviewsSpider(scrapy.Spider):
         except ValidationError as error:
             raise ValueError(one_line(error)) from None
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        for argument, setting in ARGUMENT_SETTINGS.items():
+            value = getattr(spider.params, argument)
+            if value is not None:
+                crawler.settings.set(setting, str(value), priority=ARGUMENT_PRIORITY)
+        if spider.params.crawling:
+            base_url = crawler.settings.get("IMDB_BASE_URL")
+            spider.starts = spider.params.starts(base_url)
+            for title_id, url in spider.starts:
+                if review_page_title(url) != title_id:
+                    raise ValueError(f"IMDB_BASE_URL {base_url!r} gives no review-page URL: {url}")
+            crawler.signals.connect(spider.page_scheduled, signal=signals.request_scheduled)
+            crawler.signals.connect(spider.page_dropped, signal=signals.request_dropped)
+        return spider
+
     async def start(self) -> AsyncIterator[Any]:
-        for page in self.params.pages():
-            yield scrapy.Request(
-                page.as_uri(),
-                callback=self.parse_page,
-                meta={"download_slot": FILE_SLOT, "autothrottle_dont_adjust_delay": True},
-            )
+        if not self.params.crawling:
+            for page in self.params.pages():
+                yield scrapy.Request(
+                    page.as_uri(),
+                    callback=self.parse_page,
+                    meta={"download_slot": FILE_SLOT, "autothrottle_dont_adjust_delay": True},
+                )
+            return
+        for title_id, url in self.starts:
+            progress = self.titles[title_id] = TitleProgress(title_id, netloc_of(url))
+            self._publish(progress)
+            yield self._title_request(url, progress)
 
     def parse_page(self, response: Response) -> Iterator[Review | RejectedReview]:
+        """A saved page: read it; never follow anything from it."""
+        one_title = self.params.title[0] if len(self.params.title) == 1 else None
+        result = self._parse(response, title_id=one_title)
+        if result is not None:
+            yield from result.reviews
+            yield from result.rejected
+
+    def parse_title_page(
+        self, response: Response, title_id: str
+    ) -> Iterator[Review | RejectedReview | scrapy.Request]:
+        """A page of a crawled title: read it, then fetch the next one if there is one."""
+        progress = self.titles[title_id]
+        result = self._parse(
+            response,
+            title_id=title_id,
+            movie_title=progress.movie_title,
+            movie_year=progress.movie_year,
+        )
+        if result is None:
+            progress.stop_short(f"{response.url} is not a readable review page")
+            return
+        progress.pages += 1
+        progress.reviews += len(result.reviews)
+        progress.movie_title = progress.movie_title or result.movie_title
+        progress.movie_year = progress.movie_year or result.movie_year
+        yield from result.reviews
+        yield from result.rejected
+        next_request = self._next_request(result, progress)
+        self._publish(progress)
+        if next_request is not None:
+            yield next_request
+
+    def page_failed(self, failure: Failure) -> None:
+        """A title's page could not be had (HTTP error, robots.txt, replay miss)."""
+        request = failure.request  # type: ignore[attr-defined]
+        progress = self.titles[request.cb_kwargs["title_id"]]
+        reason = _failure_reason(failure)
+        self.logger.warning(
+            "%s: could not read %s (%s); title incomplete", progress.title_id, request.url, reason
+        )
+        progress.stop_short(f"could not read {request.url} ({reason})")
+
+    def page_scheduled(self, request: scrapy.Request) -> None:
+        """Every title page passes here before it is fetched, redirects included."""
+        progress = self._progress_of(request)
+        if progress is None:
+            return
+        why = refusal(request.url, netloc=progress.netloc, title_id=progress.title_id)
+        if why is not None:
+            self._refuse(progress, request.url, why)
+            raise IgnoreRequest(why)  # the engine drops the request, without an errback
+
+    def page_dropped(self, request: scrapy.Request) -> None:
+        """The scheduler's duplicate filter dropped a title's page: its pages loop."""
+        progress = self._progress_of(request)
+        if progress is None:
+            return
+        self.logger.warning(
+            "%s: %s was already requested in this run (the pages loop); title incomplete",
+            progress.title_id,
+            request.url,
+        )
+        progress.stop_short(f"{request.url} was already requested (the pages loop)")
+
+    def closed(self, reason: str) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        for progress in self.titles.values():
+            self._publish(progress)
+            log = self.logger.info if progress.complete else self.logger.warning
+            log(progress.summary())
+        if self.titles:
+            incomplete = sum(not progress.complete for progress in self.titles.values())
+            stats.set_value(INCOMPLETE_KEY, incomplete)
+
+    def _title_request(self, url: str, progress: TitleProgress) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_title_page,
+            errback=self.page_failed,
+            cb_kwargs={"title_id": progress.title_id},
+        )
+
+    def _next_request(self, result: ParsedPage, progress: TitleProgress) -> scrapy.Request | None:
+        """The request for the title's next page, or ``None`` with the title's state set."""
+        max_pages = self.params.max_pages
+        if result.truncated:
+            # The load-more widget sits at the very end: a cut-off page hides it.
+            progress.stop_short("a page was cut off, so whether more pages follow is unknown")
+        elif result.next_page is None:
+            progress.complete = True
+        elif max_pages is not None and progress.pages >= max_pages:
+            self.logger.info(
+                "%s: stopping after %d page(s) (max_pages); more reviews remain",
+                progress.title_id,
+                progress.pages,
+            )
+            progress.stop_short(f"stopped by max_pages={max_pages}; more pages remain")
+        elif why := refusal(result.next_page, netloc=progress.netloc, title_id=progress.title_id):
+            self._refuse(progress, result.next_page, why)
+        else:
+            return self._title_request(result.next_page, progress)
+        return None
+
+    def _refuse(self, progress: TitleProgress, url: str, why: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"{STATS_PREFIX}/links_refused")
+        self.logger.warning("%s: refused to follow %r: %s", progress.title_id, url, why)
+        progress.stop_short(f"refused to follow {url!r} ({why})")
+
+    def _progress_of(self, request: scrapy.Request) -> TitleProgress | None:
+        if request.callback != self.parse_title_page:
+            return None
+        return self.titles.get(request.cb_kwargs.get("title_id", ""))
+
+    def _parse(
+        self,
+        response: Response,
+        title_id: str | None,
+        movie_title: str | None = None,
+        movie_year: int | None = None,
+    ) -> ParsedPage | None:
+        """Parse a page, counting it; ``None`` (logged, counted) if it is no review page.
+
+        The other arguments are what the page may not say itself (see `PageContext`).
+        """
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value(f"{STATS_PREFIX}/pages_read")
@@ -59,13 +226,15 @@ class ReviewsSpider(scrapy.Spider):
         if reason is not None:
             self.logger.warning("Skipped %s: %s", response.url, reason)
             stats.inc_value(f"{STATS_PREFIX}/pages_skipped")
-            return
+            return None
         assert parser is not None
         truncated = looks_truncated(response.text)
         context = PageContext(
             url=response.url,
             scraped_at=utc_now(),
-            title_id=self.params.title[0] if len(self.params.title) == 1 else None,
+            title_id=title_id,
+            movie_title=movie_title,
+            movie_year=movie_year,
             truncated=truncated,
         )
         result = parser.parse(page, context)
@@ -81,8 +250,22 @@ class ReviewsSpider(scrapy.Spider):
             )
             stats.inc_value(f"{STATS_PREFIX}/layout_drift")
         stats.inc_value(f"{STATS_PREFIX}/reviews_seen", len(result.reviews) + len(result.rejected))
-        yield from result.reviews
-        yield from result.rejected
+        return result
+
+    def _publish(self, progress: TitleProgress) -> None:
+        assert self.crawler.stats is not None
+        for key, value in progress.stats().items():
+            self.crawler.stats.set_value(key, value)
+
+
+def _failure_reason(failure: Failure) -> str:
+    if failure.check(HttpError):
+        return f"HTTP {failure.value.response.status}"
+    message = failure.getErrorMessage()
+    if failure.check(IgnoreRequest) and "robots.txt" in message:
+        # RobotsTxtMiddleware's own words are "Forbidden by robots.txt".
+        return "the site's robots.txt forbids fetching it"
+    return message or failure.type.__name__
 
 
 def _unreadable(response: Response) -> str | None:

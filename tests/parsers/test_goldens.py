@@ -37,7 +37,9 @@ def parse_case(case: Path) -> tuple[str | None, list[dict[str, object]]]:
     if parser is None:
         return None, []
     context = PageContext(
-        url=meta["url"], scraped_at="2026-01-01T00:00:00+00:00", truncated=looks_truncated(response.text)
+        url=meta["url"],
+        scraped_at="2026-01-01T00:00:00+00:00",
+        truncated=looks_truncated(response.text),
     )
     page = parser.parse(response.selector, context)
     valid = [r for r in page.reviews if not review_problems(r)]

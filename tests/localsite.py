@@ -1,0 +1,124 @@
+"""A local HTTP server shaped like imdb.com, started by the tests that need it.
+
+Routes are keyed by path (trailing slash ignored) plus the ``paginationKey``
+parameter, as IMDb tells its pages apart; every other query parameter (``ref_``)
+is ignored. Each route holds replies served in turn; the last one repeats.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from tests import legacypages
+
+
+@dataclass
+class Reply:
+    body: str = ""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "text/html; charset=utf-8"
+
+
+@dataclass
+class Hit:
+    path: str
+    at: float
+    headers: dict[str, str]
+
+
+def route_key(target: str) -> str:
+    parts = urlsplit(target)
+    key = parse_qs(parts.query).get("paginationKey")
+    path = parts.path.rstrip("/") or "/"
+    return f"{path}?paginationKey={key[0]}" if key else path
+
+
+class LocalSite:
+    def __init__(self) -> None:
+        self.routes: dict[str, list[Reply]] = {}
+        self.hits: list[Hit] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def serve(self, target: str, *replies: Reply) -> None:
+        self.routes[route_key(target)] = list(replies)
+
+    def serve_first(self, target: str, *replies: Reply) -> None:
+        """Answer `target` with `replies` before what it already serves."""
+        key = route_key(target)
+        self.routes[key] = [*replies, *self.routes.get(key, [])]
+
+    def serve_title(self, pages: list[range], title_id: str = legacypages.TITLE_ID) -> list[str]:
+        """A title whose reviews come in `pages`, linked by load-more keys; their paths."""
+        paths = []
+        for number, reviews in enumerate(pages, start=1):
+            next_key = f"key{number + 1}" if number < len(pages) else None
+            if number == 1:
+                path = f"/title/{title_id}/reviews"
+                body = legacypages.first_page(reviews, next_key, title_id=title_id)
+            else:
+                path = f"/title/{title_id}/reviews/_ajax?paginationKey=key{number}"
+                body = legacypages.fragment(reviews, next_key, title_id=title_id)
+            self.serve(path, Reply(body))
+            paths.append(path)
+        return paths
+
+    def reply_to(self, target: str, headers: dict[str, str]) -> Reply:
+        key = route_key(target)
+        with self._lock:
+            self.hits.append(Hit(key, time.monotonic(), headers))
+            replies = self.routes.get(key)
+            if not replies:
+                return Reply("not found", status=404, content_type="text/plain")
+            return replies.pop(0) if len(replies) > 1 else replies[0]
+
+    def hits_of(self, target: str) -> list[Hit]:
+        return [hit for hit in self.hits if hit.path == route_key(target)]
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+def _handler_for(site: LocalSite) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            reply = site.reply_to(self.path, dict(self.headers.items()))
+            body = reply.body.encode("utf-8")
+            self.send_response(reply.status)
+            self.send_header("Content-Type", reply.content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass  # the tests assert on `site.hits`, not on stderr
+
+    return Handler
+
+
+def running_site() -> Iterator[LocalSite]:
+    site = LocalSite()
+    try:
+        yield site
+    finally:
+        site.stop()
