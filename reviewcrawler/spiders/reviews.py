@@ -16,7 +16,7 @@ from scrapy.http.response.text import TextResponse
 from reviewcrawler.items import RejectedReview, Review
 from reviewcrawler.loaders import utc_now
 from reviewcrawler.params import ReviewsParams, one_line
-from reviewcrawler.parsers import PageContext, looks_truncated, parser_for
+from reviewcrawler.parsers import PageContext, looks_truncated, parser_for, why_unreadable
 
 #: Local files share one download slot with no delay: politeness is for http(s).
 FILE_SLOT = "local-files"
@@ -55,7 +55,12 @@ class ReviewsSpider(scrapy.Spider):
             page = response.selector  # type: ignore[attr-defined]
             parser = parser_for(page)
             if parser is None:
-                reason = "not an IMDb review page"
+                verdict = why_unreadable(page)
+                reason = verdict.reason
+                if verdict.blocked:
+                    # IMDb withheld this page's reviews: the run is incomplete.
+                    stats.inc_value(f"{STATS_PREFIX}/pages_blocked")
+                    stats.inc_value(f"{STATS_PREFIX}/titles_incomplete")
         if reason is not None:
             self.logger.warning("Skipped %s: %s", response.url, reason)
             stats.inc_value(f"{STATS_PREFIX}/pages_skipped")
@@ -73,6 +78,9 @@ class ReviewsSpider(scrapy.Spider):
         if truncated:
             self.logger.warning("Page cut off (truncated download): %s", response.url)
             stats.inc_value(f"{STATS_PREFIX}/pages_truncated")
+        for note in result.notes:
+            self.logger.warning("%s: %s", response.url, note.message)
+            stats.inc_value(f"{STATS_PREFIX}/notes/{note.kind}")
         if result.drifted:
             self.logger.error(
                 "Layout drift: %s announces %s reviews but no review block could be found",
