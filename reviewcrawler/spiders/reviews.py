@@ -83,7 +83,7 @@ class ReviewsSpider(scrapy.Spider):
             stats.inc_value(f"{STATS_PREFIX}/notes/{note.kind}")
         if result.drifted:
             self.logger.error(
-                "Layout drift: %s announces %s reviews but no review block could be found",
+                "Layout drift: %s announces %s reviews but no review block could be found or read",
                 response.url,
                 result.declared_total,
             )
