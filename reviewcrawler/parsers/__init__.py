@@ -74,7 +74,12 @@ def looks_truncated(body: bytes) -> bool:
 
 
 __all__ = [
+    "NOT_A_REVIEW_PAGE",
     "PARSERS",
+    "ROBOT_CHECKED",
+    "SIGN_IN_WALL",
+    "CurrentReviewPage",
+    "LegacyReviewPage",
     "PageContext",
     "PageNote",
     "PageParser",
