@@ -108,7 +108,7 @@ TITLE_REFS = " | ".join(
     (
         "//link[@rel='canonical']/@href",
         "//meta[@property='og:url']/@content",
-        "/comment()[contains(., 'saved from url=')]",
+        "//comment()[starts-with(normalize-space(), 'saved from url=')]",
     )
 )
 MOVIE_TITLE = "//h2[@data-testid='subtitle']"
@@ -129,8 +129,18 @@ RATING = f".//span[{has_class('ipc-rating-star--rating')}]/text()"
 HEADLINE = ".//*[@data-testid='review-summary']"
 AUTHOR_LINK = ".//a[@data-testid='author-link']"
 DATE = f"string(.//li[{has_class('review-date')}])"
-SPOILER = (
-    f".//*[@data-testid='review-spoiler-content'] | .//button[{has_class('review-spoiler-button')}]"
+SPOILER = " | ".join(
+    (
+        ".//*[@data-testid='review-spoiler-content']",
+        f".//button[{has_class('review-spoiler-button')}]",
+        f".//*[{has_class('ipc-signpost__text')}][normalize-space() = 'Spoiler']",
+    )
+)
+#: The card's footer (author, date, Permalink) comes after its body: a card that
+#: has none of it was cut off, and its body may be partial.
+FOOTER = (
+    ".//a[@data-testid='permalink-link']"
+    f" | .//a[@data-testid='author-link'][../../li[{has_class('review-date')}]]"
 )
 BODY = f".//div[{has_class('ipc-html-content-inner-div')}]"
 VOTES_UP = f".//span[{has_class('ipc-voting__label__count--up')}]/text()"
@@ -314,7 +324,7 @@ def _card_review(
                 )
             )
     problems = _structural_problems(card, review)
-    if not shown.review_id or not card.xpath(PERMALINK):
+    if not shown.review_id or not card.xpath(FOOTER):
         result.blocks_unreadable += 1
     return review, problems
 
@@ -412,7 +422,8 @@ def _structural_problems(card: Selector, review: Review) -> list[str]:
     """Reasons a card cannot be trusted as a whole review.
 
     Every complete card names its review (``/review/rwN/``) and ends with its
-    Permalink; a card without one is cut off or no longer the markup we know.
+    author, date and Permalink; a card without them is cut off or no longer the
+    markup we know.
     """
     problems = []
     if not review.review_id:
@@ -422,8 +433,8 @@ def _structural_problems(card: Selector, review: Review) -> list[str]:
             problems.append("spoiler body not in page (collapsed when saved, not in __NEXT_DATA__)")
         else:
             problems.append("no review body in card")
-    if not card.xpath(PERMALINK):
-        problems.append("card ends before its Permalink (page cut off?)")
+    if not card.xpath(FOOTER):
+        problems.append("card ends before its author, date and Permalink (page cut off?)")
     return problems
 
 

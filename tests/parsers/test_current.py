@@ -82,12 +82,16 @@ def test_a_good_page_is_not_drift():
     assert not page.drifted
 
 
-def test_a_cut_off_page_rejects_its_last_card_and_is_not_drift():
-    html = fixture_text("current", "pusher2-2026.html")
-    cut = html[: html.index("rw9158595/?ref_=tturv_perm_6")]  # inside the last card's footer
+def _cut(html: str, before: str) -> ParsedPage:
+    cut = html[: html.index(before)]
     response = HtmlResponse(url="file:///cut.html", body=cut.encode("utf-8"))
     context = PageContext(url="file:///cut.html", scraped_at="x", truncated=True)
-    page = CurrentReviewPage.parse(response.selector, context)
+    return CurrentReviewPage.parse(response.selector, context)
+
+
+def test_a_card_cut_off_in_its_body_is_rejected_and_the_page_is_not_drift():
+    html = fixture_text("current", "pusher2-2026.html")
+    page = _cut(html, "original. Focusing now on the lead")  # inside the last card's body
     # The JSON sat at the end of the page: gone, so the collapsed spoiler has no body.
     assert [r.review_id for r in page.reviews] == [
         "rw1292052",
@@ -97,9 +101,17 @@ def test_a_cut_off_page_rejects_its_last_card_and_is_not_drift():
     ]
     assert [(r.record["review_id"], r.reasons) for r in page.rejected] == [
         ("rw0993353", ["spoiler body not in page (collapsed when saved, not in __NEXT_DATA__)"]),
-        ("rw9158595", ["card ends before its Permalink (page cut off?)"]),
+        ("rw9158595", ["card ends before its author, date and Permalink (page cut off?)"]),
     ]
     assert not page.drifted
+
+
+def test_a_card_cut_off_after_its_date_is_whole():
+    html = fixture_text("current", "pusher2-2026.html")
+    page = _cut(html, "rw9158595/?ref_=tturv_perm_6")  # inside the last Permalink link
+    last = page.reviews[-1]
+    assert (last.review_id, last.date) == ("rw9158595", "2023-06-22")  # as shown: no JSON
+    assert last.text and last.text.endswith("makes the future just a smidge brighter.")
 
 
 # JSON against HTML ---------------------------------------------------------------------
@@ -301,3 +313,11 @@ def test_shared_reviews_match_the_legacy_golden_too():
         for field, value in legacy[rid].items():
             if field not in VOTE_FIELDS:
                 assert current[rid][field] == value, (rid, field)
+
+
+def test_a_spoiler_signpost_alone_marks_a_spoiler():
+    html = fixture_text("current", "pusher2-fragment.html").replace(
+        'data-testid="review-spoiler-content"', 'data-testid="review-overflow"'
+    )
+    page = parse(html, "tt0396184")
+    assert [r.spoiler for r in page.reviews] == [False, True, False, True]
