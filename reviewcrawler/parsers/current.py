@@ -29,12 +29,13 @@ The HTML cards and the JSON overlap but are not the same thing:
   Both render to the same text through the same loader processors.
 * **date: the JSON ``submissionDate``.** The card shows that date formatted in
   the renderer's time zone: server-rendered pages show it one day *earlier*
-  (``Dec 5, 2025`` for ``2025-12-06``, on every card of a January 2026 page),
-  and a browser's copy depends on where the browser was. The stored date is the
-  same for everybody, is what the legacy layout printed (so one review gives
-  one record in both layouts), and is what a GraphQL crawl will see. A card
-  date is used only when the JSON does not have the review; it may then be a
-  day early if the page was rendered west of UTC.
+  (``Dec 5, 2025`` for ``2025-12-06``, on all 25 cards of a January 2026 page:
+  a plain date read as UTC midnight, printed in a US time zone), and a
+  browser's copy depends on where the browser was. The stored date is the same
+  for everybody, is the date the legacy layout printed as far as we can tell
+  (so one review gives one record in both layouts), and is what a GraphQL crawl
+  will see. A card date is used only when the JSON does not have the review; it
+  may then be a day early if the page was rendered west of UTC.
 * **helpful votes: the JSON** (``upVotes``/``downVotes``, exact). Server HTML
   renders only a loader, and a browser abbreviates large counts (``1.2K``).
   Card counts are used when the JSON does not have the review;
