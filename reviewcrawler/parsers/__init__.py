@@ -1,10 +1,10 @@
 """Layout detection: which parser reads a page, decided from the page's markup.
 
 Parsers are tried in order; the first whose markers are present wins. Their
-markers exclude each other (the legacy page has no ``data-testid``s, no
-``article.user-review-item``, no ``__NEXT_DATA__``; the current one has no
-``lister``/``imdb-user-review`` blocks), and a test holds every fixture to
-exactly one match, so the order only decides which check runs first.
+markers exclude each other (a legacy page has no ``article.user-review-item``,
+no ``tturv-*`` test ids and no ``__NEXT_DATA__`` of the reviews route; a current
+one has no ``lister``/``imdb-user-review`` blocks), and a test holds every
+fixture to at most one match, so the order only decides which check runs first.
 
 A page that no parser recognises is reported by the caller, never read as
 "0 reviews"; `why_unreadable` says why, and whether IMDb withheld the reviews
