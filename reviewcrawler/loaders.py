@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -81,6 +82,45 @@ def parse_count(value: str) -> int | None:
     return round(float(number.replace(",", "")) * scale)
 
 
+@dataclass(frozen=True, slots=True)
+class VoteCounts:
+    """Helpful votes as the current layout keeps them: an up and a down count.
+
+    Either count may be the text a page shows (``"1,024"``, ``"1.2K"``, ``"0"``)
+    or an exact number from the page's JSON. The record keeps ``helpful_yes`` =
+    up and ``helpful_total`` = up + down, and neither unless both counts read.
+    """
+
+    up: str | int | None
+    down: str | int | None
+
+    def counts(self) -> tuple[int, int] | None:
+        up, down = _count_of(self.up), _count_of(self.down)
+        return None if up is None or down is None else (up, down)
+
+
+def _count_of(value: str | int | None) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    return value if isinstance(value, int) else parse_count(value)
+
+
+def helpful_yes(value: str | int | VoteCounts) -> int | None:
+    """``"54"`` (legacy "54 out of 62") or the up count of `VoteCounts`."""
+    if isinstance(value, VoteCounts):
+        counts = value.counts()
+        return counts[0] if counts else None
+    return _count_of(value)
+
+
+def helpful_total(value: str | int | VoteCounts) -> int | None:
+    """``"62"`` (legacy "54 out of 62") or up + down of `VoteCounts`."""
+    if isinstance(value, VoteCounts):
+        counts = value.counts()
+        return sum(counts) if counts else None
+    return _count_of(value)
+
+
 def parse_rating(value: str) -> int | None:
     value = value.strip().split("/")[0].strip()
     return int(value) if value.isdigit() else None
@@ -135,6 +175,20 @@ def body_text(node: Selector | _Element | str) -> str | None:
 _BREAK = "\x00"
 
 
+def inline_text(node: Selector | _Element | str) -> str | None:
+    """One line of text (a headline, a name): like `body_text`, breaks as spaces.
+
+    Icons (``<svg>``), buttons and scripts inside the element are left out.
+    """
+    text = body_text(node)
+    return clean_line(text) if text else None
+
+
+def html_fragment(markup: str) -> Selector:
+    """Review HTML kept as a string (the current layout's JSON) as a node for `body_text`."""
+    return Selector(text=f"<div>{markup}</div>").xpath("/html/body/div")[0]
+
+
 def _render(element: _Element, parts: list[str]) -> None:
     if element.text:
         parts.append(element.text)
@@ -179,16 +233,16 @@ class ReviewLoader(ItemLoader):
     review_id_in = extract_id(_REVIEW_ID)
     title_id_in = extract_id(id_matcher("tt"))
     author_id_in = extract_id(id_matcher("ur"))
-    movie_title_in = MapCompose(clean_line)
+    movie_title_in = MapCompose(inline_text)
     movie_year_in = MapCompose(str, parse_year)
     rating_in = MapCompose(str, parse_rating)
-    headline_in = MapCompose(clean_line)
-    author_in = MapCompose(clean_line)
+    headline_in = MapCompose(inline_text)
+    author_in = MapCompose(inline_text)
     date_in = MapCompose(parse_date)
     spoiler_in = MapCompose(bool)
     text_in = MapCompose(body_text)
-    helpful_yes_in = MapCompose(str, parse_count)
-    helpful_total_in = MapCompose(str, parse_count)
+    helpful_yes_in = MapCompose(helpful_yes)
+    helpful_total_in = MapCompose(helpful_total)
     permalink_in = MapCompose(_to_permalink)
     source_url_in = Identity()
     scraped_at_in = Identity()

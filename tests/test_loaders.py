@@ -3,7 +3,16 @@
 import pytest
 from parsel import Selector
 
-from reviewcrawler.loaders import ReviewLoader, body_text, parse_count, parse_date, parse_rating
+from reviewcrawler.loaders import (
+    ReviewLoader,
+    VoteCounts,
+    body_text,
+    html_fragment,
+    inline_text,
+    parse_count,
+    parse_date,
+    parse_rating,
+)
 
 
 @pytest.mark.parametrize(
@@ -84,3 +93,45 @@ def test_permalink_is_canonical():
     loader = ReviewLoader()
     loader.add_value("permalink", "/review/rw1317034/?ref_=tt_urv")
     assert loader.load_item().permalink == "https://www.imdb.com/review/rw1317034/"
+
+
+@pytest.mark.parametrize(
+    ("up", "down", "yes", "total"),
+    [
+        ("41", "16", 41, 57),
+        ("0", "0", 0, 0),
+        ("1,024", "311", 1024, 1335),
+        ("1.2K", "58", 1200, 1258),
+        (1187, 37, 1187, 1224),
+        ("12", None, None, None),
+        (None, None, None, None),
+        ("many", "3", None, None),
+    ],
+)
+def test_vote_counts_give_up_and_up_plus_down(up, down, yes, total):
+    loader = ReviewLoader()
+    loader.add_value("helpful_yes", VoteCounts(up, down))
+    loader.add_value("helpful_total", VoteCounts(up, down))
+    review = loader.load_item()
+    assert (review.helpful_yes, review.helpful_total) == (yes, total)
+
+
+def test_legacy_helpful_strings_still_read():
+    loader = ReviewLoader()
+    loader.add_value("helpful_yes", "1,054")
+    loader.add_value("helpful_total", "1,062")
+    review = loader.load_item()
+    assert (review.helpful_yes, review.helpful_total) == (1054, 1062)
+
+
+def test_inline_text_leaves_out_icons():
+    node = Selector(text="<h3> Father &amp; son<svg><title>chevron</title></svg> </h3>").css("h3")[
+        0
+    ]
+    assert inline_text(node) == "Father & son"
+    assert inline_text("  two\n lines ") == "two lines"
+
+
+def test_html_fragment_renders_like_a_card_body():
+    markup = "Tonny&#39;s &quot;deal&quot; &amp; &lt;chaos&gt;<br/><br/>Line one<br/>line two"
+    assert body_text(html_fragment(markup)) == 'Tonny\'s "deal" & <chaos>\n\nLine one\nline two'

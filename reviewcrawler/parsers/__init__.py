@@ -1,17 +1,54 @@
 """Layout detection: which parser reads a page, decided from the page's markup.
 
-Parsers are tried in order; the first whose markers are present wins. A page
-that no parser recognises is reported by the caller, never read as "0 reviews".
+Parsers are tried in order; the first whose markers are present wins. Their
+markers exclude each other (a legacy page has no ``article.user-review-item``,
+no ``tturv-*`` test ids and no ``__NEXT_DATA__`` of the reviews route; a current
+one has no ``lister``/``imdb-user-review`` blocks), and a test holds every
+fixture to at most one match, so the order only decides which check runs first.
+
+A page that no parser recognises is reported by the caller, never read as
+"0 reviews"; `why_unreadable` says why, and whether IMDb withheld the reviews
+(a robot check or a sign-in wall: the title could not be read, so the run is
+incomplete) or the page is simply not a review page.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from parsel import Selector
 
-from reviewcrawler.parsers.base import PageContext, PageParser, ParsedPage
+from reviewcrawler.parsers.base import PageContext, PageNote, PageParser, ParsedPage
+from reviewcrawler.parsers.current import CurrentReviewPage, walled
 from reviewcrawler.parsers.legacy import LegacyReviewPage
 
-PARSERS: tuple[type[PageParser], ...] = (LegacyReviewPage,)
+PARSERS: tuple[type[PageParser], ...] = (LegacyReviewPage, CurrentReviewPage)
+
+#: AWS WAF's JavaScript challenge, which IMDb serves instead of the page to
+#: clients it does not trust (an HTTP 202 with a tiny body). Normal pages may
+#: load the WAF token script too, so match the challenge's state, not the script.
+ROBOT_CHECK = "//script[contains(., 'gokuProps') or contains(., 'awsWafCookieDomainList')]"
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """Why no parser reads a page."""
+
+    reason: str
+    #: IMDb withheld the reviews: what was asked for could not be read.
+    blocked: bool = False
+
+
+NOT_A_REVIEW_PAGE = Unreadable("not an IMDb review page")
+ROBOT_CHECKED = Unreadable(
+    "robot check (AWS WAF challenge) instead of the page; IMDb withheld the reviews",
+    blocked=True,
+)
+SIGN_IN_WALL = Unreadable(
+    "review page without any review data (IMDb's sign-in wall?); "
+    "save the page while signed in, or give a signed-in session",
+    blocked=True,
+)
 
 
 def parser_for(page: Selector) -> type[PageParser] | None:
@@ -21,10 +58,34 @@ def parser_for(page: Selector) -> type[PageParser] | None:
     return None
 
 
+def why_unreadable(page: Selector) -> Unreadable:
+    """The verdict on a page `parser_for` found no parser for."""
+    if page.xpath(ROBOT_CHECK):
+        return ROBOT_CHECKED
+    if walled(page):
+        return SIGN_IN_WALL
+    return NOT_A_REVIEW_PAGE
+
+
 def looks_truncated(text: str) -> bool:
     """A whole HTML document whose closing ``</html>`` never arrived."""
     head, tail = text[:4096].lower(), text[-4096:].lower()
     return "<html" in head and "</html>" not in tail
 
 
-__all__ = ["PARSERS", "PageContext", "PageParser", "ParsedPage", "looks_truncated", "parser_for"]
+__all__ = [
+    "NOT_A_REVIEW_PAGE",
+    "PARSERS",
+    "ROBOT_CHECKED",
+    "SIGN_IN_WALL",
+    "CurrentReviewPage",
+    "LegacyReviewPage",
+    "PageContext",
+    "PageNote",
+    "PageParser",
+    "ParsedPage",
+    "Unreadable",
+    "looks_truncated",
+    "parser_for",
+    "why_unreadable",
+]

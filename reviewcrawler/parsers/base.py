@@ -15,6 +15,18 @@ from parsel import Selector
 from reviewcrawler.items import RejectedReview, Review
 
 
+@dataclass(frozen=True, slots=True)
+class PageNote:
+    """Something about a page worth one log line and a count, but not an error.
+
+    `kind` names the stats counter (``reviewcrawler/notes/<kind>``); `message`
+    is the log line.
+    """
+
+    kind: str
+    message: str
+
+
 @dataclass(slots=True)
 class ParsedPage:
     layout: str
@@ -24,6 +36,8 @@ class ParsedPage:
     declared_total: int | None = None
     #: Review containers found, whether or not they could be read.
     blocks_found: int = 0
+    #: Of those, the ones with too little left to be a review (no id, cut off).
+    blocks_unreadable: int = 0
     title_id: str | None = None
     #: The title as the page shows it, else as `PageContext` hinted.
     movie_title: str | None = None
@@ -32,11 +46,15 @@ class ParsedPage:
     next_page: str | None = None
     #: The page ends before its markup does (a cut-off download).
     truncated: bool = False
+    #: Things the spider logs and counts: sources that disagree, data left aside.
+    notes: list[PageNote] = field(default_factory=list)
 
     @property
     def drifted(self) -> bool:
-        """The page promises reviews but none could be located."""
-        return not self.truncated and self.blocks_found == 0 and bool(self.declared_total)
+        """The page promises reviews but no review block could be located or read."""
+        if self.truncated or not self.declared_total:
+            return False
+        return self.blocks_found == 0 or self.blocks_unreadable >= self.blocks_found
 
 
 @dataclass(frozen=True, slots=True)

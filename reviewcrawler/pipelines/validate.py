@@ -22,6 +22,9 @@ _IDS = {
     "author_id": re.compile(r"ur\d+"),
 }
 STATS_PREFIX = "reviewcrawler/rejected"
+#: Never guessed: a page that does not name its title (a fragment copied out of
+#: the page) needs the user to name it. The stats key is the part before ":".
+MISSING_TITLE_ID = "missing title_id: the page does not name its title; pass -a title=ttNNN"
 
 
 class InvalidReview(DropItem):
@@ -42,7 +45,7 @@ def review_problems(review: Review, today: date | None = None) -> list[str]:
     for name, pattern in _IDS.items():
         value = getattr(review, name)
         if value is None:
-            problems.append(f"missing {name}")
+            problems.append(MISSING_TITLE_ID if name == "title_id" else f"missing {name}")
         elif not pattern.fullmatch(value):
             problems.append(f"malformed {name}: {value!r}")
     if review.rating is not None and not (

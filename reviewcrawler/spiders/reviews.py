@@ -26,7 +26,13 @@ from twisted.python.failure import Failure
 from reviewcrawler.items import RejectedReview, Review
 from reviewcrawler.loaders import utc_now
 from reviewcrawler.params import ReviewsParams, one_line
-from reviewcrawler.parsers import PageContext, ParsedPage, looks_truncated, parser_for
+from reviewcrawler.parsers import (
+    PageContext,
+    ParsedPage,
+    looks_truncated,
+    parser_for,
+    why_unreadable,
+)
 from reviewcrawler.progress import INCOMPLETE_KEY, TitleProgress
 from reviewcrawler.urls import netloc_of, refusal, review_page_title
 
@@ -222,7 +228,12 @@ class ReviewsSpider(scrapy.Spider):
             page = response.selector  # type: ignore[attr-defined]
             parser = parser_for(page)
             if parser is None:
-                reason = "not an IMDb review page"
+                verdict = why_unreadable(page)
+                reason = verdict.reason
+                if verdict.blocked:
+                    # IMDb withheld this page's reviews: the run is incomplete.
+                    stats.inc_value(f"{STATS_PREFIX}/pages_blocked")
+                    stats.inc_value(f"{STATS_PREFIX}/titles_incomplete")
         if reason is not None:
             self.logger.warning("Skipped %s: %s", response.url, reason)
             stats.inc_value(f"{STATS_PREFIX}/pages_skipped")
@@ -242,9 +253,12 @@ class ReviewsSpider(scrapy.Spider):
         if truncated:
             self.logger.warning("Page cut off (truncated download): %s", response.url)
             stats.inc_value(f"{STATS_PREFIX}/pages_truncated")
+        for note in result.notes:
+            self.logger.warning("%s: %s", response.url, note.message)
+            stats.inc_value(f"{STATS_PREFIX}/notes/{note.kind}")
         if result.drifted:
             self.logger.error(
-                "Layout drift: %s announces %s reviews but no review block could be found",
+                "Layout drift: %s announces %s reviews but no review block could be found or read",
                 response.url,
                 result.declared_total,
             )

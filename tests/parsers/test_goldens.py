@@ -1,8 +1,9 @@
 """Every saved page in fixtures/ against its golden JSON Lines, field by field.
 
 A case is ``<name>.html`` + ``<name>.jsonl`` (the valid reviews, in page order,
-without the per-run fields) + ``<name>.meta.json`` (URL, layout, notes). The
-parser runs without an engine, on the page's bytes.
+without the per-run fields) + ``<name>.meta.json`` (URL, layout, notes, and an
+optional ``title_hint``: the ``-a title=`` a page that does not name its title
+needs). The parser runs without an engine, on the page's bytes.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def parse_case(case: Path) -> tuple[str | None, list[dict[str, object]]]:
     context = PageContext(
         url=meta["url"],
         scraped_at="2026-01-01T00:00:00+00:00",
+        title_id=meta.get("title_hint"),
         truncated=looks_truncated(response.text),
     )
     page = parser.parse(response.selector, context)

@@ -1,0 +1,583 @@
+"""IMDb's current review page (the React/Next.js front end served since 2024).
+
+A page is ``/title/ttN/reviews/``: server-rendered HTML review cards
+(``article.user-review-item``) plus the same data as JSON in
+``<script id="__NEXT_DATA__">``. Saved copies come in three forms, all read
+here: the raw server response, a browser's "Save page as" (a
+``<!-- saved from url=(NNNN)URL -->`` comment, absolute links, votes rendered,
+more cards than JSON after "load more"), and a bare ``<section>`` copied out of
+the DOM (no head, no JSON, often no title id at all).
+
+Only stable hooks are used: ``data-testid`` attributes, the unhashed classes
+(``user-review-item``, ``ipc-*``, ``review-date``), ``/review/rwN/`` and
+``/user/urN/`` hrefs. The hashed ``sc-…`` classes change with every build.
+
+Which source is authoritative, and why
+--------------------------------------
+The HTML cards and the JSON overlap but are not the same thing:
+
+* **Which reviews, in which order: the HTML cards.** They are what the user
+  saw. After "load more" a saved page holds more cards than its JSON, which
+  still describes the first page only; with "Hide spoilers" on it holds fewer.
+  A review that is only in the JSON while the page has cards is left out and
+  counted in a note (``json_only_reviews``). Only a page with *no* cards at all
+  is read from its JSON; if that page announces reviews, it is still layout
+  drift (the cards, the authoritative list, could not be found) and fails the
+  run, with the JSON's reviews kept.
+* **What the reader reads — rating, headline, author, author id, body: the
+  card**; the JSON fills what the card lacks (the body of a collapsed spoiler).
+  Both render to the same text through the same loader processors.
+* **date: the JSON ``submissionDate``.** The card shows that date formatted in
+  the renderer's time zone: server-rendered pages show it one day *earlier*
+  (``Dec 5, 2025`` for ``2025-12-06``, on all 25 cards of a January 2026 page:
+  a plain date read as UTC midnight, printed in a US time zone), and a
+  browser's copy depends on where the browser was. The stored date is the same
+  for everybody, is the date the legacy layout printed as far as we can tell
+  (so one review gives one record in both layouts), and is what a GraphQL crawl
+  will see. A card date is used only when the JSON does not have the review; it
+  may then be a day early if the page was rendered west of UTC.
+* **helpful votes: the JSON** (``upVotes``/``downVotes``, exact). Server HTML
+  renders only a loader, and a browser abbreviates large counts (``1.2K``).
+  Card counts are used when the JSON does not have the review;
+  ``helpful_total`` = up + down.
+* **spoiler: the JSON flag**; the card (spoiler content or the collapsed
+  "Spoiler" button) otherwise. How a card looks depends on whether the user
+  expanded it; the flag does not.
+* **title_id, movie_title, movie_year: the page** — canonical link, og:url,
+  the JSON's ``entityMetadata``/route, the "saved from" comment, the review
+  hrefs (``/title/ttN/review/rwN/``), ``h2[data-testid=subtitle]``,
+  ``<title>`` — then ``-a title=``. Never guessed: a fragment naming no title
+  gives ``title_id`` null, and validation rejects it saying so.
+
+Wherever a card and the JSON both have a field they are compared; a mismatch is
+a ``json_html_disagreement`` note (one log line and a count), never a crash.
+The card's date being exactly one day earlier is the known rendering shift
+above, not a disagreement; an abbreviated count agrees with an exact one within
+its last shown digit.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, replace
+from datetime import date, timedelta
+from typing import Any, ClassVar
+
+from parsel import Selector
+
+from reviewcrawler.items import RejectedReview, Review
+from reviewcrawler.loaders import ReviewLoader, VoteCounts, html_fragment, parse_count
+from reviewcrawler.parsers.base import PageContext, PageNote, ParsedPage
+from reviewcrawler.parsers.xpath import has_class
+
+NEXT_DATA = "//script[@id='__NEXT_DATA__']"
+REVIEWS_ROUTE = '"page":"/title/[tconst]/reviews"'
+#: Review cards. The title's main page shows a teaser card in its "User reviews"
+#: section: that is not a review listing.
+CARDS = (
+    f"//article[{has_class('user-review-item')}]"
+    "[not(ancestor::section[@data-testid='UserReviews'])]"
+)
+TOTAL = "//*[@data-testid='tturv-total-reviews']"
+# Any of these says "this is (part of) a current title-reviews listing", even
+# when the cards themselves can no longer be found (layout drift).
+MARKERS = " | ".join(
+    (
+        f"{NEXT_DATA}[contains(., '{REVIEWS_ROUTE}')]",
+        CARDS,
+        TOTAL,
+        "//*[@data-testid='tturv-pagination']",
+    )
+)
+# Review data present somewhere, whatever the cards look like.
+REVIEW_DATA = " | ".join(
+    (
+        CARDS,
+        "//a[contains(@href, '/review/rw')]",
+        f"{NEXT_DATA}[contains(., '\"submissionDate\"')]",
+    )
+)
+#: The page says outright that the title has no reviews.
+NO_REVIEWS = " | ".join(
+    (
+        f"{TOTAL}[starts-with(normalize-space(), '0 ')]",
+        f"{NEXT_DATA}[contains(., '\"reviewCount\":0,') or contains(., '\"reviewCount\":0}}')]",
+    )
+)
+TITLE_REFS = " | ".join(
+    (
+        "//link[@rel='canonical']/@href",
+        "//meta[@property='og:url']/@content",
+        "//comment()[starts-with(normalize-space(), 'saved from url=')]",
+    )
+)
+MOVIE_TITLE = "//h2[@data-testid='subtitle']"
+PAGE_TITLE = "//title/text() | //meta[@property='og:title']/@content"
+PAGE_TITLE_NAME = r"^\s*(.+?)\s+\([^()]*\)\s+-\s+User reviews"
+PAGE_TITLE_YEAR = r"\(([^()]*)\)\s+-\s+User reviews"
+TITLE_IN_URL = r"/title/(tt\d+)"
+
+# Relative to one card.
+REVIEW_HREFS = (
+    ".//*[@data-testid='review-summary']//a/@href | .//a[@data-testid='permalink-link']/@href"
+)
+REVIEW_ID_IN_URL = r"/review/(rw\d+)"
+TITLE_IN_REVIEW_URL = r"/title/(tt\d+)/review/rw\d+"
+PERMALINK = ".//a[@data-testid='permalink-link']/@href"
+HEADLINE_LINK = ".//*[@data-testid='review-summary']//a/@href"
+RATING = f".//span[{has_class('ipc-rating-star--rating')}]/text()"
+HEADLINE = ".//*[@data-testid='review-summary']"
+AUTHOR_LINK = ".//a[@data-testid='author-link']"
+DATE = f"string(.//li[{has_class('review-date')}])"
+SPOILER = " | ".join(
+    (
+        ".//*[@data-testid='review-spoiler-content']",
+        f".//button[{has_class('review-spoiler-button')}]",
+        f".//*[{has_class('ipc-signpost__text')}][normalize-space() = 'Spoiler']",
+    )
+)
+#: The card's footer (author, date, Permalink) comes after its body: a card that
+#: has none of it was cut off, and its body may be partial.
+FOOTER = (
+    ".//a[@data-testid='permalink-link']"
+    f" | .//a[@data-testid='author-link'][../../li[{has_class('review-date')}]]"
+)
+BODY = f".//div[{has_class('ipc-html-content-inner-div')}]"
+VOTES_UP = f".//span[{has_class('ipc-voting__label__count--up')}]/text()"
+VOTES_DOWN = f".//span[{has_class('ipc-voting__label__count--down')}]/text()"
+
+_REVIEW_COUNT = re.compile(r"(\d[\d,.]*\s*[KkMm]?)\s+reviews?\b", re.IGNORECASE)
+#: Fields a card is trusted for; the JSON only fills them in.
+CARD_FIRST = ("review_id", "rating", "headline", "author", "author_id", "text", "permalink")
+#: Fields the JSON is trusted for; the card only fills them in.
+JSON_FIRST = ("date", "spoiler")  # and the vote counts, as a pair
+VOTE_FIELDS = ("helpful_yes", "helpful_total")
+COMPARED = ("rating", "headline", "author", "author_id", "text")
+
+
+@dataclass(frozen=True, slots=True)
+class JsonReview:
+    """One review as ``__NEXT_DATA__`` holds it, values still raw."""
+
+    review_id: str
+    rating: Any
+    headline: Any
+    author: Any
+    author_id: Any
+    date: Any
+    spoiler: Any
+    text: Any
+    up: Any
+    down: Any
+
+
+@dataclass(slots=True)
+class NextData:
+    """What the reviews page's ``__NEXT_DATA__`` says, in either of its shapes."""
+
+    title_ids: list[str]
+    movie_titles: list[str]
+    movie_years: list[int]
+    total: int | None
+    reviews: dict[str, JsonReview]
+    #: Why the JSON could not be used, when it is there but unreadable.
+    problem: str | None = None
+
+
+NO_NEXT_DATA = NextData([], [], [], None, {})
+
+
+class CurrentReviewPage:
+    layout: ClassVar[str] = "current"
+
+    @staticmethod
+    def matches(page: Selector) -> bool:
+        if page.xpath(CARDS):
+            return True
+        return bool(page.xpath(MARKERS)) and _holds_reviews_or_says_none(page)
+
+    @staticmethod
+    def parse(page: Selector, context: PageContext) -> ParsedPage:
+        data = read_next_data(page)
+        title_id = _page_title_id(page, data)
+        cards = page.xpath(CARDS)
+        result = ParsedPage(
+            layout=CurrentReviewPage.layout,
+            declared_total=_declared_total(page, data),
+            blocks_found=len(cards),
+            title_id=title_id or context.title_id,
+            truncated=context.truncated,
+        )
+        if data.problem:
+            result.notes.append(PageNote("unreadable_next_data", data.problem))
+        page_values = _page_values(page, data, title_id, context)
+        if not cards:
+            for entry in data.reviews.values():
+                result.reviews.append(_json_review(entry, page_values))
+            return result
+        shown: set[str] = set()
+        for card in cards:
+            review, problems = _card_review(card, data, page_values, result)
+            if review.review_id:
+                shown.add(review.review_id)
+            if problems:
+                result.rejected.append(
+                    RejectedReview(record=asdict(review), reasons=problems, source_url=context.url)
+                )
+            else:
+                result.reviews.append(review)
+        hidden = [rid for rid in data.reviews if rid not in shown]
+        if hidden:
+            result.notes.append(
+                PageNote(
+                    "json_only_reviews",
+                    f"{len(hidden)} review(s) in __NEXT_DATA__ are not shown as cards "
+                    f"({', '.join(hidden[:5])}{', …' if len(hidden) > 5 else ''}); "
+                    "not archived: the cards are what the page showed",
+                )
+            )
+        return result
+
+
+def walled(page: Selector) -> bool:
+    """A current reviews page that carries no review data though it should.
+
+    IMDb's sign-in wall (2026) answers ``/reviews/`` with the page chrome and no
+    reviews. A page that says it has no reviews ("0 reviews") is not walled.
+    """
+    return bool(page.xpath(MARKERS)) and not _holds_reviews_or_says_none(page)
+
+
+def _holds_reviews_or_says_none(page: Selector) -> bool:
+    return bool(page.xpath(REVIEW_DATA) or page.xpath(NO_REVIEWS))
+
+
+@dataclass(frozen=True, slots=True)
+class _PageValues:
+    """Page-level values every record of the page shares, cleaned once."""
+
+    title_id: str | None
+    movie_title: str | None
+    movie_year: int | None
+    context: PageContext
+
+    def add_to(self, loader: ReviewLoader) -> None:
+        loader.add_value("title_id", self.title_id)
+        loader.add_value("movie_title", self.movie_title)
+        loader.add_value("movie_year", self.movie_year)
+        loader.add_value("source_url", self.context.url)
+        loader.add_value("scraped_at", self.context.scraped_at)
+
+
+def _page_values(
+    page: Selector, data: NextData, title_id: str | None, context: PageContext
+) -> _PageValues:
+    """The title's name and year, first found of: the page header, the JSON, ``<title>``.
+
+    A loader without a selector cleans the candidates (once per page, not per card).
+    """
+    loader = ReviewLoader()
+    loader.add_value("movie_title", page.xpath(MOVIE_TITLE)[:1])
+    loader.add_value("movie_title", data.movie_titles[:1])
+    loader.add_value("movie_title", page.xpath(PAGE_TITLE).re_first(PAGE_TITLE_NAME))
+    loader.add_value("movie_year", data.movie_years[:1])
+    loader.add_value("movie_year", page.xpath(PAGE_TITLE).re_first(PAGE_TITLE_YEAR))
+    values: Review = loader.load_item()
+    return _PageValues(title_id, values.movie_title, values.movie_year, context)
+
+
+def _card_review(
+    card: Selector, data: NextData, page_values: _PageValues, result: ParsedPage
+) -> tuple[Review, list[str]]:
+    loader = ReviewLoader(selector=card)
+    loader.add_xpath("review_id", REVIEW_HREFS, re=REVIEW_ID_IN_URL)
+    page_values.add_to(loader)
+    loader.add_xpath("title_id", REVIEW_HREFS, re=TITLE_IN_REVIEW_URL)
+    loader.add_value("title_id", page_values.context.title_id)
+    loader.add_xpath("rating", RATING)
+    loader.add_value("headline", card.xpath(HEADLINE))
+    loader.add_value("author", card.xpath(AUTHOR_LINK))
+    loader.add_xpath("author_id", f"{AUTHOR_LINK}/@href", re=r"/user/(ur\d+)")
+    loader.add_xpath("date", DATE)
+    loader.add_value("spoiler", bool(card.xpath(SPOILER)))
+    loader.add_value("text", card.xpath(BODY))
+    votes = VoteCounts(card.xpath(VOTES_UP).get(), card.xpath(VOTES_DOWN).get())
+    loader.add_value("helpful_yes", votes)
+    loader.add_value("helpful_total", votes)
+    loader.add_xpath("permalink", PERMALINK)
+    loader.add_xpath("permalink", HEADLINE_LINK)
+    shown: Review = loader.load_item()
+
+    entry = data.reviews.get(shown.review_id or "")
+    review = shown
+    if entry is not None:
+        stored = _json_review(entry, page_values)
+        review = _merge(shown, stored, entry)
+        differing = _disagreements(shown, stored, entry)
+        if differing:
+            result.notes.append(
+                PageNote(
+                    "json_html_disagreement",
+                    f"{shown.review_id}: the card and __NEXT_DATA__ disagree on "
+                    f"{', '.join(differing)}; kept the "
+                    + ", ".join(f"{name} from {_source_of(name)}" for name in differing),
+                )
+            )
+    problems = _structural_problems(card, review)
+    if not shown.review_id or not card.xpath(FOOTER):
+        result.blocks_unreadable += 1
+    return review, problems
+
+
+def _json_review(entry: JsonReview, page_values: _PageValues) -> Review:
+    loader = ReviewLoader()
+    loader.add_value("review_id", entry.review_id)
+    page_values.add_to(loader)
+    loader.add_value("title_id", page_values.context.title_id)
+    loader.add_value("rating", _int(entry.rating))
+    loader.add_value("headline", _str(entry.headline))
+    loader.add_value("author", _str(entry.author))
+    loader.add_value("author_id", _str(entry.author_id))
+    loader.add_value("date", _str(entry.date))
+    if isinstance(entry.spoiler, bool):
+        loader.add_value("spoiler", entry.spoiler)
+    loader.add_value("text", _str(entry.text), html_fragment)
+    votes = VoteCounts(_int(entry.up), _int(entry.down))
+    loader.add_value("helpful_yes", votes)
+    loader.add_value("helpful_total", votes)
+    loader.add_value("permalink", entry.review_id)
+    return loader.load_item()
+
+
+def _merge(shown: Review, stored: Review, entry: JsonReview) -> Review:
+    """The card's review with each field taken from its authoritative source."""
+    merged = replace(shown)
+    for name in CARD_FIRST:
+        if getattr(merged, name) is None:
+            setattr(merged, name, getattr(stored, name))
+    if stored.date is not None:
+        merged.date = stored.date
+    if isinstance(entry.spoiler, bool):
+        merged.spoiler = stored.spoiler
+    if stored.helpful_yes is not None and stored.helpful_total is not None:
+        merged.helpful_yes, merged.helpful_total = stored.helpful_yes, stored.helpful_total
+    return merged
+
+
+def _source_of(name: str) -> str:
+    return "__NEXT_DATA__" if name in (*JSON_FIRST, *VOTE_FIELDS) else "the card"
+
+
+def _disagreements(shown: Review, stored: Review, entry: JsonReview) -> list[str]:
+    """Fields the card and the JSON both have, with different values."""
+    differing = [
+        name
+        for name in COMPARED
+        if getattr(shown, name) is not None
+        and getattr(stored, name) is not None
+        and getattr(shown, name) != getattr(stored, name)
+    ]
+    if shown.spoiler != stored.spoiler and isinstance(entry.spoiler, bool):
+        differing.append("spoiler")
+    if shown.date and stored.date and not _same_day_as_shown(shown.date, stored.date):
+        differing.append("date")
+    card_votes, json_votes = _up_down(shown), _up_down(stored)
+    if card_votes and json_votes:
+        if not _same_count(card_votes[0], json_votes[0]):
+            differing.append("helpful_yes")
+        if not _same_count(card_votes[1], json_votes[1]):
+            differing.append("helpful_total")
+    return differing
+
+
+def _same_day_as_shown(shown: str, stored: str) -> bool:
+    """The card shows the stored date, or (rendered west of UTC) the day before."""
+    if shown == stored:
+        return True
+    try:
+        return date.fromisoformat(shown) == date.fromisoformat(stored) - timedelta(days=1)
+    except ValueError:
+        return False
+
+
+def _up_down(review: Review) -> tuple[int, int] | None:
+    if review.helpful_yes is None or review.helpful_total is None:
+        return None
+    return review.helpful_yes, review.helpful_total - review.helpful_yes
+
+
+def _same_count(shown: int, exact: int) -> bool:
+    """``1.2K`` (1200) agrees with 1187: a count agrees within its last shown digit."""
+    if shown == exact:
+        return True
+    if shown < 1000:
+        return False
+    precision = 1
+    while shown % (precision * 10) == 0:
+        precision *= 10
+    return abs(shown - exact) < precision
+
+
+def _structural_problems(card: Selector, review: Review) -> list[str]:
+    """Reasons a card cannot be trusted as a whole review.
+
+    Every complete card names its review (``/review/rwN/``) and ends with its
+    author, date and Permalink; a card without them is cut off or no longer the
+    markup we know.
+    """
+    problems = []
+    if not review.review_id:
+        problems.append("no review link (/review/rwN/) in card")
+    if not review.text:
+        if card.xpath(SPOILER) and not card.xpath(BODY):
+            problems.append("spoiler body not in page (collapsed when saved, not in __NEXT_DATA__)")
+        else:
+            problems.append("no review body in card")
+    if not card.xpath(FOOTER):
+        problems.append("card ends before its author, date and Permalink (page cut off?)")
+    return problems
+
+
+def read_next_data(page: Selector) -> NextData:
+    """The reviews page's ``__NEXT_DATA__``, either shape; empty if absent."""
+    raw = page.xpath(f"{NEXT_DATA}/text()").get()
+    if raw is None:
+        return NO_NEXT_DATA
+    try:
+        root = json.loads(raw)
+    except ValueError as error:
+        return NextData([], [], [], None, {}, problem=f"__NEXT_DATA__ is not JSON ({error})")
+    content = _dig(root, "props", "pageProps", "contentData")
+    if not isinstance(content, dict):
+        return NextData([], [], [], None, {}, problem="__NEXT_DATA__ has no contentData")
+    title = _dig(content, "data", "title")
+    meta = content.get("entityMetadata")
+    entries = _list(content.get("reviews"))
+    title_ids = [
+        value
+        for value in (
+            _dig(meta, "id"),
+            _dig(title, "id"),
+            _dig(root, "query", "tconst"),
+            *(_dig(entry, "titleId") for entry in entries),
+        )
+        if isinstance(value, str)
+    ]
+    movie_titles = [
+        value
+        for value in (
+            _dig(meta, "titleText", "text"),
+            _dig(title, "titleText", "text"),
+            content.get("titleText"),
+            *(_dig(entry, "titleText") for entry in entries),
+        )
+        if isinstance(value, str)
+    ]
+    movie_years = [
+        value
+        for value in (_dig(meta, "releaseYear", "year"), _dig(title, "releaseYear", "year"))
+        if isinstance(value, int) and not isinstance(value, bool)
+    ]
+    total = next(
+        (
+            value
+            for value in (
+                content.get("reviewCount"),
+                _dig(title, "reviews", "total"),
+                _dig(meta, "subNavReviews", "total"),
+            )
+            if isinstance(value, int) and not isinstance(value, bool)
+        ),
+        None,
+    )
+    return NextData(title_ids, movie_titles, movie_years, total, _json_reviews(content))
+
+
+def _json_reviews(content: dict[str, Any]) -> dict[str, JsonReview]:
+    """Reviews by id, page order: ``reviews[].review`` (2026), then the
+    GraphQL-shaped ``data.title.reviews.edges[].node`` (2024-25) for any id the
+    first did not have. Pages of early 2026 carry both, same reviews."""
+    found: dict[str, JsonReview] = {}
+    for entry in _list(content.get("reviews")):
+        review = _dig(entry, "review")
+        review_id = _dig(review, "reviewId")
+        if isinstance(review_id, str) and review_id not in found:
+            found[review_id] = JsonReview(
+                review_id=review_id,
+                rating=_dig(review, "authorRating"),
+                headline=_dig(review, "reviewSummary"),
+                author=_username(_dig(review, "author")),
+                author_id=_dig(review, "author", "userId"),
+                date=_dig(review, "submissionDate"),
+                spoiler=_dig(review, "spoiler"),
+                text=_dig(review, "reviewText"),
+                up=_dig(review, "helpfulnessVotes", "upVotes"),
+                down=_dig(review, "helpfulnessVotes", "downVotes"),
+            )
+    for edge in _list(_dig(content, "data", "title", "reviews", "edges")):
+        node = _dig(edge, "node")
+        review_id = _dig(node, "id")
+        if isinstance(review_id, str) and review_id not in found:
+            found[review_id] = JsonReview(
+                review_id=review_id,
+                rating=_dig(node, "authorRating"),
+                headline=_dig(node, "summary", "originalText"),
+                author=_username(_dig(node, "author")),
+                author_id=_dig(node, "author", "userId"),
+                date=_dig(node, "submissionDate"),
+                spoiler=_dig(node, "spoiler"),
+                text=_dig(node, "text", "originalText", "plaidHtml"),
+                up=_dig(node, "helpfulness", "upVotes"),
+                down=_dig(node, "helpfulness", "downVotes"),
+            )
+    return found
+
+
+def _username(author: Any) -> Any:
+    name = _dig(author, "username", "text")
+    return name if name is not None else _dig(author, "nickName")
+
+
+def _dig(value: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _page_title_id(page: Selector, data: NextData) -> str | None:
+    """The title the page names: head links, JSON, "saved from" URL, review hrefs."""
+    for ref in page.xpath(TITLE_REFS).getall():
+        match = re.search(TITLE_IN_URL, ref)
+        if match:
+            return match.group(1)
+    for title_id in data.title_ids:
+        if re.fullmatch(r"tt\d+", title_id):
+            return title_id
+    for href in page.xpath(f"{CARDS}//a/@href").getall():
+        match = re.search(TITLE_IN_REVIEW_URL, href)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _declared_total(page: Selector, data: NextData) -> int | None:
+    for text in page.xpath(f"{TOTAL}//text()").getall():
+        match = _REVIEW_COUNT.search(text)
+        if match:
+            return parse_count(match.group(1))
+    return data.total
