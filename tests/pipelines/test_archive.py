@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import re
+
 import pytest_twisted
 from scrapy.utils.defer import deferred_from_coro
 
+from reviewcrawler import settings as project
 from reviewcrawler.archive.layout import ArchiveLayout
 from reviewcrawler.archive.lock import ArchiveLock
 from reviewcrawler.archive.reader import latest_reviews
@@ -165,3 +169,24 @@ def test_a_damaged_index_is_rebuilt_not_trusted(tmp_path):
     result = yield deferred_from_coro(crawl(archive_settings(archive), path=str(pages)))
     assert result.stats["reviewcrawler/archive/unchanged"] == 9
     assert "reviewcrawler/archive/new" not in result.stats
+
+
+@pytest_twisted.inlineCallbacks
+def test_long_runs_log_progress(tmp_path, caplog):
+    write_pages(tmp_path / "pages", first_pages())
+    pipelines = {**project.ITEM_PIPELINES, "tests.slow_pipeline.SlowPipeline": 250}
+    settings = archive_settings(
+        tmp_path / "archive",
+        ITEM_PIPELINES=pipelines,
+        TEST_SLOW_ITEM_SECONDS=0.03,
+        PROGRESS_INTERVAL=0.1,
+        LOG_LEVEL="INFO",
+    )
+    with caplog.at_level(logging.INFO, logger="reviewcrawler.extensions.archive_run"):
+        yield deferred_from_coro(crawl(settings, path=str(tmp_path / "pages")))
+    progress = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Progress:")]
+    assert progress, caplog.text
+    assert re.fullmatch(
+        r"Progress: \d+ pages, \d+ reviews, \d+ new, 0 rejected \(\d+\.\d reviews/min\)",
+        progress[-1],
+    )
