@@ -69,7 +69,7 @@ def run_manifest(
     stats: Mapping[str, Any],
     files: list[str],
     archived_per_title: Mapping[str, Mapping[str, int]],
-    recovery: Mapping[str, list[str]],
+    extra: Mapping[str, Any],
 ) -> dict[str, Any]:
     final_stats = {**stats, "finish_reason": reason}
     status = exit_status(final_stats)
@@ -90,7 +90,7 @@ def run_manifest(
         "counts": {name: int(stats.get(key, 0)) for name, key in COUNT_STATS.items()},
         "titles": titles_section(stats, archived_per_title),
         "files": files,
-        **recovery,
+        **extra,
     }
 
 

@@ -27,7 +27,9 @@ def current_index(layout: ArchiveLayout) -> ArchiveIndex:
     return load_index(layout) or rebuild_index(layout)
 
 
-def latest_reviews(layout: ArchiveLayout, titles: set[str] | None = None) -> Iterator[dict]:
+def latest_reviews(
+    layout: ArchiveLayout, titles: set[str] | None = None
+) -> Iterator[dict[str, Any]]:
     """The latest version of every review, each once, title by title."""
     index = current_index(layout)
     for path in sorted(layout.review_files(), key=lambda p: (p.parent.name, p.stem)):

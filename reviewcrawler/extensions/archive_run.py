@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, NoReturn, Self
 
@@ -152,7 +153,7 @@ class ArchiveRunExtension:
             stats=self.crawler.stats.get_stats(),
             files=files,
             archived_per_title=writer.per_title,
-            recovery={
+            extra={
                 "removed_partials": self.recovery.removed_partials,
                 "recovered_runs": self.recovery.recovered_runs,
                 "scrapyd_job": getattr(spider, "_job", None),
@@ -218,7 +219,7 @@ class ArchiveRunExtension:
         return [int(self.crawler.stats.get_value(f"reviewcrawler/{n}", 0)) for n in names]
 
 
-def _safe(latest: Any) -> str | None:
+def _safe(latest: Callable[[], str | None]) -> str | None:
     """The latest run id, or ``None`` if the archive cannot be listed (refused later)."""
     try:
         return latest()

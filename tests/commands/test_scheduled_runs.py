@@ -104,6 +104,9 @@ def test_killed_run_leaves_a_valid_archive_and_a_second_run_is_refused(pages, tm
     assert manifests(archive) == []
     assert list(archive.glob("reviews/*/*.partial"))
     assert_valid_archive(archive)
+    verified = scrapy_cmd("archive", "verify", "-s", f"ARCHIVE_DIR={archive}")
+    assert verified.returncode == 0, verified.stdout
+    assert "note: " in verified.stdout  # the partial files, ignored
 
     # The next run cleans up and archives every review, once.
     rerun = scrapy_cmd(*crawl_args(pages, archive))
