@@ -75,21 +75,18 @@ class ArchiveRunExtension:
         except ArchiveLocked as refused:
             self._refuse(str(refused), "archive_locked")
         except OSError as error:
-            self._refuse(
-                f"archive {self.layout.root} is not writable: {error}", "archive_unwritable"
-            )
+            self._refuse_unwritable(error)
         try:
             self._check_writable()
             self.recovery = recover(self.layout, by_run=run_id)
             index = self._load_index()
         except OSError as error:
             self.lock.release()
-            self._refuse(
-                f"archive {self.layout.root} is not writable: {error}", "archive_unwritable"
-            )
+            self._refuse_unwritable(error)
         self._log_recovery()
         self.writer = RunWriter(self.layout, run_id, index)
         logger.info("Archive run %s into %s", run_id, self.layout.root)
+        self._started = time.monotonic()
         if self.progress_interval > 0:
             self._progress = create_looping_call(self.log_progress)
             self._progress.start(self.progress_interval, now=False)
