@@ -174,7 +174,8 @@ class ArchiveRunExtension:
         index = load_index(self.layout)
         if index is not None:
             return index
-        logger.info("Archive index missing or out of date; rebuilding it from the review files")
+        if self.layout.index_path.exists():
+            logger.info("Archive index out of date or damaged; rebuilding it from the review files")
         index = rebuild_index(self.layout, on_damage=self._damaged)
         # Saved now, under the lock: the next run finds it valid even if this one adds nothing.
         index.save(self.layout)
