@@ -13,7 +13,7 @@ from typing import Any
 
 class ExitStatus(IntEnum):
     COMPLETE = 0
-    #: An error was logged: an exception, layout drift, an unwritable archive.
+    #: An error was logged (exception, layout drift), or the archive refused the run.
     FAILED = 1
     #: Bad arguments; nothing was read.
     USAGE = 2
@@ -21,7 +21,14 @@ class ExitStatus(IntEnum):
     INCOMPLETE = 3
 
 
-FAILURE_STATS = ("log_count/ERROR", "log_count/CRITICAL", "reviewcrawler/layout_drift")
+FAILURE_STATS = (
+    "log_count/ERROR",
+    "log_count/CRITICAL",
+    "reviewcrawler/layout_drift",
+    # Set by the archive itself (lock held, not writable, commit failed), so the
+    # run fails even when LOG_LEVEL hides its error line from log_count.
+    "reviewcrawler/archive/failed",
+)
 INCOMPLETE_STATS = ("reviewcrawler/titles_incomplete",)
 
 

@@ -61,7 +61,19 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "reviewcrawler.pipelines.validate.ValidateReviewsPipeline": 100,
     "reviewcrawler.pipelines.dedupe.DeduplicateReviewsPipeline": 200,
+    "reviewcrawler.pipelines.archive.ArchivePipeline": 300,
 }
+# Lock, tidy-up, commit and manifest of each run in the archive, and the progress line.
+EXTENSIONS = {
+    "reviewcrawler.extensions.archive_run.ArchiveRunExtension": 500,
+}
+
+# The archive (see "Archive" in the README). Relative paths are taken from the
+# working directory; give an absolute one to schedulers (Scrapyd: always).
+ARCHIVE_ENABLED = True
+ARCHIVE_DIR = "output"
+# Seconds between progress lines (pages, reviews, new, rejected, rate); 0: none.
+PROGRESS_INTERVAL = 60.0
 
 LOG_FORMATTER = "reviewcrawler.logformatter.ReviewLogFormatter"
 LOG_LEVEL = "INFO"

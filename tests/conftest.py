@@ -43,7 +43,11 @@ class CrawlResult:
 def project_settings(**overrides: Any) -> dict[str, Any]:
     """The project's own settings (not Scrapy's defaults) plus `overrides`."""
     settings = {name: value for name, value in vars(project).items() if name.isupper()}
-    settings.update({"LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False})
+    # The archive is off unless a test gives it a directory (`archive_settings`):
+    # a test must never write into the project's own output/.
+    settings.update(
+        {"LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False, "ARCHIVE_ENABLED": False}
+    )
     settings.update(overrides)
     return settings
 
@@ -75,6 +79,13 @@ def reviews_crawler(settings: dict[str, Any]) -> Crawler:
         }
     )
     return runner.create_crawler(ReviewsSpider)
+
+
+def archive_settings(archive_dir: Path, **overrides: Any) -> dict[str, Any]:
+    """Project settings archiving into `archive_dir` (a test's ``tmp_path``)."""
+    return project_settings(
+        **{"ARCHIVE_ENABLED": True, "ARCHIVE_DIR": str(archive_dir), **overrides}
+    )
 
 
 async def crawl(settings: dict[str, Any] | None = None, **spider_args: Any) -> CrawlResult:

@@ -1,0 +1,17 @@
+"""The archive on disk: one format, shared by the crawl (writer) and the readers.
+
+Layout under ``ARCHIVE_DIR`` (see "Archive" in the README)::
+
+    reviews/<title_id>/<run_id>.jsonl   reviews new to the archive, or new versions
+    rejects/<run_id>.jsonl              every item that failed validation, with reasons
+    runs/<run_id>.json                  the run manifest
+    index.json                          review_id -> latest fingerprint; rebuilt when stale
+    .lock                               flock'd by the run (or command) using the archive
+
+Files of a run in progress end in ``.partial``; nothing reads them, and the next
+run removes what a killed run left.
+"""
+
+from reviewcrawler.archive.layout import ArchiveLayout, new_run_id
+
+__all__ = ["ArchiveLayout", "new_run_id"]

@@ -1,0 +1,124 @@
+"""Where everything lives under ``ARCHIVE_DIR``, and how runs are named."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+PARTIAL_SUFFIX = ".partial"
+RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}")
+TITLE_ID = re.compile(r"tt\d+")
+_STAMP = "%Y%m%dT%H%M%SZ"
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveLayout:
+    root: Path
+
+    @classmethod
+    def at(cls, directory: str | Path) -> ArchiveLayout:
+        return cls(Path(directory).expanduser().absolute())
+
+    @property
+    def reviews_dir(self) -> Path:
+        return self.root / "reviews"
+
+    @property
+    def rejects_dir(self) -> Path:
+        return self.root / "rejects"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.root / "runs"
+
+    @property
+    def index_path(self) -> Path:
+        return self.root / "index.json"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.root / ".lock"
+
+    def reviews_file(self, title_id: str, run_id: str) -> Path:
+        return self.reviews_dir / title_id / f"{run_id}.jsonl"
+
+    def rejects_file(self, run_id: str) -> Path:
+        return self.rejects_dir / f"{run_id}.jsonl"
+
+    def manifest_file(self, run_id: str) -> Path:
+        return self.runs_dir / f"{run_id}.json"
+
+    def relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def review_files(self) -> list[Path]:
+        """Committed review files, oldest run first (the order versions were written)."""
+        files = [
+            path
+            for title_dir in _subdirs(self.reviews_dir)
+            if TITLE_ID.fullmatch(title_dir.name)
+            for path in _files(title_dir, ".jsonl")
+        ]
+        return sorted(files, key=lambda path: (path.stem, path.parent.name))
+
+    def reject_files(self) -> list[Path]:
+        return sorted(_files(self.rejects_dir, ".jsonl"), key=lambda path: path.stem)
+
+    def manifest_files(self) -> list[Path]:
+        return sorted(_files(self.runs_dir, ".json"), key=lambda path: path.stem)
+
+    def partial_files(self) -> list[Path]:
+        """What runs that never reached their commit left behind."""
+        dirs = [self.root, self.rejects_dir, self.runs_dir, *_subdirs(self.reviews_dir)]
+        return [p for d in dirs for p in _entries(d) if p.name.endswith(PARTIAL_SUFFIX)]
+
+    def latest_run_id(self) -> str | None:
+        ids = [p.stem for p in (*self.manifest_files(), *self.review_files())]
+        ids += [p.stem for p in self.reject_files()]
+        return max((i for i in ids if RUN_ID.fullmatch(i)), default=None)
+
+
+def new_run_id(now: datetime | None = None, after: str | None = None) -> str:
+    """``20261125T080000Z-0a1b2c``: UTC time, then its microseconds in hex.
+
+    Ids must sort in the order runs happened (the latest version of a review is
+    the one in the latest run), even for two runs within one second and when the
+    clock stepped back; the archive lock makes them unique.
+    """
+    moment = now or datetime.now(UTC)
+    if after is not None and RUN_ID.fullmatch(after) and _format(moment) <= after:
+        moment = _parse(after) + timedelta(microseconds=1)
+    return _format(moment)
+
+
+def run_time(run_id: str) -> datetime:
+    return _parse(run_id)
+
+
+def _format(moment: datetime) -> str:
+    moment = moment.astimezone(UTC)
+    return f"{moment.strftime(_STAMP)}-{moment.microsecond:06x}"
+
+
+def _parse(run_id: str) -> datetime:
+    stamp, micro = run_id.split("-")
+    moment = datetime.strptime(stamp, _STAMP).replace(tzinfo=UTC)
+    return moment + timedelta(microseconds=int(micro, 16))
+
+
+def _entries(directory: Path) -> Iterator[Path]:
+    try:
+        yield from directory.iterdir()
+    except FileNotFoundError:
+        return
+
+
+def _subdirs(directory: Path) -> list[Path]:
+    return sorted(p for p in _entries(directory) if p.is_dir())
+
+
+def _files(directory: Path, suffix: str) -> list[Path]:
+    return [p for p in _entries(directory) if p.suffix == suffix and p.is_file()]

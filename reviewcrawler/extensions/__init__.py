@@ -1,0 +1,1 @@
+"""Extensions, enabled in `settings.EXTENSIONS`."""

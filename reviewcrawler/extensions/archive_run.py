@@ -1,0 +1,225 @@
+"""One run's life in the archive: lock, tidy-up, index, commit, manifest, progress.
+
+At spider open the run takes the archive lock (or refuses with one line, before
+any page is read), removes what killed runs left, and loads the index. Items are
+written by `reviewcrawler.pipelines.archive.ArchivePipeline` through `writer`;
+rejects arrive here through the ``item_dropped`` signal. At spider close the
+run's files are renamed into place, the index saved, the manifest written, the
+lock released.
+
+On SIGINT/SIGTERM Scrapy closes the spider gracefully: everything processed so
+far is committed and the manifest says ``interrupted``; what was not read is
+archived by the next run. A hard kill commits nothing: see `archive.recovery`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, NoReturn, Self
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider, NotConfigured
+from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
+from twisted.internet.task import LoopingCall
+
+from reviewcrawler.archive.files import write_json_atomic
+from reviewcrawler.archive.index import ArchiveIndex, load_index, rebuild_index
+from reviewcrawler.archive.layout import ArchiveLayout, new_run_id
+from reviewcrawler.archive.lock import ArchiveLock, ArchiveLocked
+from reviewcrawler.archive.manifest import recorded_settings, run_manifest
+from reviewcrawler.archive.recovery import Recovery, recover
+from reviewcrawler.archive.writer import RunWriter
+from reviewcrawler.pipelines.validate import InvalidReview
+
+logger = logging.getLogger(__name__)
+
+FAILED_STAT = "reviewcrawler/archive/failed"
+
+
+class ArchiveRunExtension:
+    def __init__(self, crawler: Crawler, layout: ArchiveLayout, progress_interval: float) -> None:
+        self.crawler = crawler
+        self.layout = layout
+        self.progress_interval = progress_interval
+        self.lock = ArchiveLock(layout)
+        #: Set while this run holds the archive; ``None`` before, after, or if refused.
+        self.writer: RunWriter | None = None
+        self.recovery = Recovery()
+        self._progress: AsyncioLoopingCall | LoopingCall | None = None
+        self._started = time.monotonic()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("ARCHIVE_ENABLED"):
+            raise NotConfigured  # switched off on purpose: nothing to warn about
+        extension = cls(
+            crawler,
+            ArchiveLayout.at(settings.get("ARCHIVE_DIR")),
+            settings.getfloat("PROGRESS_INTERVAL"),
+        )
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(extension.item_dropped, signal=signals.item_dropped)
+        return extension
+
+    def spider_opened(self, spider: Spider) -> None:
+        run_id = new_run_id(after=_safe(self.layout.latest_run_id))
+        try:
+            self.lock.acquire(f"run {run_id}")
+        except ArchiveLocked as refused:
+            self._refuse(str(refused), "archive_locked")
+        except OSError as error:
+            self._refuse_unwritable(error)
+        try:
+            self._check_writable()
+            self.recovery = recover(self.layout, by_run=run_id)
+            index = self._load_index()
+        except OSError as error:
+            self.lock.release()
+            self._refuse_unwritable(error)
+        self._log_recovery()
+        self.writer = RunWriter(self.layout, run_id, index)
+        logger.info("Archive run %s into %s", run_id, self.layout.root)
+        self._started = time.monotonic()
+        if self.progress_interval > 0:
+            self._progress = create_looping_call(self.log_progress)
+            self._progress.start(self.progress_interval, now=False)
+
+    def item_dropped(self, item: Any, exception: BaseException) -> None:
+        if self.writer is not None and isinstance(exception, InvalidReview):
+            rejected = exception.rejected
+            self.writer.reject(
+                {
+                    "reasons": rejected.reasons,
+                    "source_url": rejected.source_url,
+                    "record": rejected.record,
+                }
+            )
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        writer, self.writer = self.writer, None
+        if writer is None:
+            return
+        if self._progress is not None and self._progress.running:
+            self._progress.stop()
+        try:
+            files = self._commit(writer)
+            self._write_manifest(spider, reason, writer, files)
+        finally:
+            self.lock.release()
+
+    def log_progress(self) -> None:
+        counts = self._stats("pages_read", "reviews_seen", "archive/new", "rejected")
+        minutes = max(time.monotonic() - self._started, 1e-9) / 60
+        logger.info(
+            "Progress: %d pages, %d reviews, %d new, %d rejected (%.1f reviews/min)",
+            *counts,
+            counts[1] / minutes,
+        )
+
+    def _commit(self, writer: RunWriter) -> list[str]:
+        if writer.broken:
+            writer.discard()
+            self._fail("Archive run %s discarded: a write failed earlier", writer.run_id)
+            return []
+        try:
+            return writer.commit()
+        except OSError as error:
+            writer.discard()
+            self._fail("Archive commit of run %s failed: %s", writer.run_id, error)
+            return [p for p in writer.file_names() if (self.layout.root / p).is_file()]
+
+    def _write_manifest(
+        self, spider: Spider, reason: str, writer: RunWriter, files: list[str]
+    ) -> None:
+        assert self.crawler.stats is not None
+        params = getattr(spider, "params", None)
+        manifest = run_manifest(
+            run_id=writer.run_id,
+            spider=spider.name,
+            arguments=params.model_dump() if params is not None else None,
+            settings=recorded_settings(self.crawler.settings, str(self.layout.root)),
+            finished_at=datetime.now(UTC),
+            reason=reason,
+            stats=self.crawler.stats.get_stats(),
+            files=files,
+            archived_per_title=writer.per_title,
+            extra={
+                "removed_partials": self.recovery.removed_partials,
+                "recovered_runs": self.recovery.recovered_runs,
+                "scrapyd_job": getattr(spider, "_job", None),
+            },
+        )
+        path = self.layout.manifest_file(writer.run_id)
+        write_json_atomic(path, manifest)
+        counts = manifest["counts"]
+        logger.info(
+            "Archive run %s %s: %d new, %d changed, %d unchanged, %d rejected; manifest %s",
+            writer.run_id,
+            manifest["status"],
+            counts["new"],
+            counts["changed"],
+            counts["unchanged"],
+            counts["rejected"],
+            path,
+        )
+
+    def _load_index(self) -> ArchiveIndex:
+        index = load_index(self.layout)
+        if index is not None:
+            return index
+        if self.layout.index_path.exists():
+            logger.info("Archive index out of date or damaged; rebuilding it from the review files")
+        index = rebuild_index(self.layout, on_damage=self._damaged)
+        # Saved now, under the lock: the next run finds it valid even if this one adds nothing.
+        index.save(self.layout)
+        return index
+
+    def _damaged(self, path: Any, error: Exception) -> None:
+        self._fail("Archive file %s is damaged (%s); run `scrapy archive verify`", path, error)
+
+    def _check_writable(self) -> None:
+        for directory in (self.layout.reviews_dir, self.layout.rejects_dir, self.layout.runs_dir):
+            directory.mkdir(parents=True, exist_ok=True)
+            if not os.access(directory, os.W_OK | os.X_OK):
+                raise PermissionError(f"cannot write to {directory}")
+
+    def _log_recovery(self) -> None:
+        if self.recovery.removed_partials:
+            logger.warning(
+                "Removed %d unfinished file(s) of a killed run; their reviews are archived again",
+                len(self.recovery.removed_partials),
+            )
+        for run_id in self.recovery.recovered_runs:
+            logger.warning("Run %s was killed while committing; wrote its manifest", run_id)
+
+    def _refuse(self, message: str, reason: str) -> NoReturn:
+        """One error line, then close before any page is read (exit status 1)."""
+        self._fail("%s", message)
+        raise CloseSpider(reason)
+
+    def _refuse_unwritable(self, error: OSError) -> NoReturn:
+        self._refuse(f"archive {self.layout.root} is not writable: {error}", "archive_unwritable")
+
+    def _fail(self, message: str, *args: Any) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value(FAILED_STAT, 1)
+        logger.error(message, *args)
+
+    def _stats(self, *names: str) -> list[int]:
+        assert self.crawler.stats is not None
+        return [int(self.crawler.stats.get_value(f"reviewcrawler/{n}", 0)) for n in names]
+
+
+def _safe(latest: Callable[[], str | None]) -> str | None:
+    """The latest run id, or ``None`` if the archive cannot be listed (refused later)."""
+    try:
+        return latest()
+    except OSError:
+        return None

@@ -1,0 +1,153 @@
+"""Scheduled runs as a scheduler starts them: ``scrapy crawl`` subprocesses,
+killed, stopped and started twice over one ARCHIVE_DIR."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reviewcrawler import settings as project
+from tests.archive_helpers import assert_valid_archive, manifests, review_files
+from tests.conftest import ROOT, read_jsonl, scrapy_cmd
+from tests.pages import review, write_pages
+
+REVIEWS = 24
+SLOW_ITEM_SECONDS = 0.25
+
+
+@pytest.fixture
+def pages(tmp_path: Path) -> Path:
+    directory = tmp_path / "pages"
+    write_pages(
+        directory,
+        {
+            "a.html": [review(n) for n in range(12)],
+            "b.html": [review(n, title_id="tt0000002") for n in range(12, REVIEWS)],
+        },
+    )
+    return directory
+
+
+def crawl_args(pages: Path, archive: Path, *extra: str) -> list[str]:
+    return ["crawl", "reviews", "-a", f"path={pages}", "-s", f"ARCHIVE_DIR={archive}", *extra]
+
+
+def slow_crawl(pages: Path, archive: Path) -> subprocess.Popen[str]:
+    """A crawl that archives one review every SLOW_ITEM_SECONDS (a test-only pipeline)."""
+    pipelines = {**project.ITEM_PIPELINES, "tests.slow_pipeline.SlowPipeline": 250}
+    args = crawl_args(
+        pages,
+        archive,
+        "-s",
+        f"ITEM_PIPELINES={json.dumps(pipelines)}",
+        "-s",
+        f"TEST_SLOW_ITEM_SECONDS={SLOW_ITEM_SECONDS}",
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("SCRAPY_SETTINGS_MODULE", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_partial_lines(archive: Path, lines: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for partial in archive.glob("reviews/*/*.partial"):
+            if partial.read_text(encoding="utf-8").count("\n") >= lines:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"no partial review file with {lines} lines after {timeout}s")
+
+
+def archived_ids(archive: Path) -> list[str]:
+    return [r["review_id"] for path in review_files(archive) for r in read_jsonl(path)]
+
+
+def test_killed_run_leaves_a_valid_archive_and_a_second_run_is_refused(pages, tmp_path):
+    archive = tmp_path / "archive"
+    slow = slow_crawl(pages, archive)
+    try:
+        wait_for_partial_lines(archive, 3)
+
+        # A second run while the first holds the lock: refused at once, one line, exit 1.
+        started = time.monotonic()
+        second = scrapy_cmd(*crawl_args(pages, archive), timeout=60)
+        assert second.returncode == 1
+        assert time.monotonic() - started < 30
+        errors = [line for line in second.stderr.splitlines() if " ERROR: " in line]
+        assert len(errors) == 1, second.stderr
+        assert "is in use by run 2" in errors[0]
+        assert f"pid {slow.pid}" in errors[0]
+
+        slow.send_signal(signal.SIGKILL)
+        slow.wait(timeout=30)
+    finally:
+        slow.kill()
+        slow.wait()
+        slow.stderr.close()
+
+    # Killed mid-write: nothing committed, every file there is valid.
+    assert review_files(archive) == []
+    assert manifests(archive) == []
+    assert list(archive.glob("reviews/*/*.partial"))
+    assert_valid_archive(archive)
+    verified = scrapy_cmd("archive", "verify", "-s", f"ARCHIVE_DIR={archive}")
+    assert verified.returncode == 0, verified.stdout
+    assert "note: " in verified.stdout  # the partial files, ignored
+
+    # The next run cleans up and archives every review, once.
+    rerun = scrapy_cmd(*crawl_args(pages, archive))
+    assert rerun.returncode == 0, rerun.stderr
+    (manifest,) = manifests(archive)
+    assert manifest["counts"]["new"] == REVIEWS
+    assert manifest["removed_partials"]
+    assert not list(archive.rglob("*.partial"))
+    assert sorted(archived_ids(archive)) == sorted(f"rw{1000 + n}" for n in range(REVIEWS))
+    assert scrapy_cmd("archive", "verify", "-s", f"ARCHIVE_DIR={archive}").returncode == 0
+
+
+def test_sigterm_commits_what_was_done_and_says_interrupted(pages, tmp_path):
+    archive = tmp_path / "archive"
+    slow = slow_crawl(pages, archive)
+    try:
+        wait_for_partial_lines(archive, 3)
+        slow.send_signal(signal.SIGTERM)
+        assert slow.wait(timeout=60) == 1
+    finally:
+        slow.kill()
+        slow.wait()
+        slow.stderr.close()
+    (interrupted,) = manifests(archive)
+    assert interrupted["status"] == "interrupted"
+    assert interrupted["exit_status"] == 1
+    committed = archived_ids(archive)
+    assert len(committed) == interrupted["counts"]["new"] >= 3
+    assert not list(archive.rglob("*.partial"))
+    assert_valid_archive(archive)
+
+    rerun = scrapy_cmd(*crawl_args(pages, archive))
+    assert rerun.returncode == 0, rerun.stderr
+    assert manifests(archive)[-1]["counts"]["new"] == REVIEWS - len(committed)
+    assert sorted(archived_ids(archive)) == sorted(f"rw{1000 + n}" for n in range(REVIEWS))
+
+
+def test_unwritable_archive_exits_1_with_one_line(pages, tmp_path):
+    (tmp_path / "file").write_text("")
+    result = scrapy_cmd(*crawl_args(pages, tmp_path / "file" / "archive"))
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if " ERROR: " in line]
+    assert len(errors) == 1
+    assert "is not writable" in errors[0]
