@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,9 +111,15 @@ async def crawl(settings: dict[str, Any] | None = None, **spider_args: Any) -> C
 def scrapy_cmd(
     *args: str, cwd: Path = ROOT, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``scrapy ARGS`` as a user would, from the project directory."""
+    """Run ``scrapy ARGS`` as a user would, from the project directory.
+
+    A crawl that names no ``ARCHIVE_DIR`` archives into a fresh temporary
+    directory, never into the checkout's ``output/``.
+    """
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("SCRAPY_SETTINGS_MODULE", None)
+    if args[:1] == ("crawl",) and not any(arg.startswith("ARCHIVE_DIR=") for arg in args):
+        args = (*args, "-s", f"ARCHIVE_DIR={tempfile.mkdtemp(prefix='archive-')}")
     done = subprocess.run(
         [sys.executable, "-m", "scrapy", *args],
         cwd=cwd,
