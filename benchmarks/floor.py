@@ -10,7 +10,7 @@ fast but wrong pass cannot pass as the floor.
     python -m benchmarks.floor PAGES_DIR -o floor.jsonl [--expect N]
 
 Exit status 1 when the count differs from ``--expect``. One extractor per
-layout, picked by a marker in the page (`EXTRACTORS`); add one per new layout.
+layout (`EXTRACTORS`): the first that finds its review blocks reads the page.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,22 +37,21 @@ def _xpath(expression: str) -> etree.XPath:
     return etree.XPath(expression, smart_strings=False)
 
 
-# Legacy layout: one compiled expression per field, relative to a review block.
+# Legacy layout: compiled XPath for the page, then one walk over each review block.
 _BLOCKS = _xpath(f"//div[{_has_class('imdb-user-review')}]")
 _TITLE_REFS = _xpath("//link[@rel='canonical']/@href | //h3[@itemprop='name']/a/@href")
 _MOVIE_TITLE = _xpath("string(//h3[@itemprop='name']/a)")
 _MOVIE_YEAR = _xpath(f"string(//h3[@itemprop='name']/span[{_has_class('nobr')}])")
-_RATING = _xpath(
-    f".//span[{_has_class('rating-other-user-rating')}]/span[not({_has_class('point-scale')})]"
-    "/text()"
-)
-_HEADLINE = _xpath(f"string(.//a[{_has_class('title')}])")
-_AUTHOR = _xpath(f"string(.//span[{_has_class('display-name-link')}]//a)")
-_AUTHOR_HREF = _xpath(f".//span[{_has_class('display-name-link')}]//a/@href")
-_DATE = _xpath(f"string(.//span[{_has_class('review-date')}])")
-_SPOILER = _xpath(f"boolean(.//span[{_has_class('spoiler-warning')}])")
-_BODY = _xpath(f".//div[{_has_class('text')} and {_has_class('show-more__control')}]")
-_ACTIONS = _xpath(f"string(.//div[{_has_class('actions')}])")
+#: Class token → field, for the elements of a review block that hold a field.
+_FIELD_CLASSES = {
+    "rating-other-user-rating": "rating",
+    "title": "headline",
+    "display-name-link": "author",
+    "review-date": "date",
+    "spoiler-warning": "spoiler",
+    "text": "text",
+    "actions": "actions",
+}
 
 _SPACES = re.compile(r"\s+")
 _HELPFUL = re.compile(r"([\d,]+)\s+out\s+of\s+([\d,]+)\s+found\s+this\s+helpful")
@@ -107,51 +106,105 @@ def _count(value: str) -> int:
     return int(value.replace(",", ""))
 
 
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("january", "february", "march", "april", "may", "june", "july", "august",
+         "september", "october", "november", "december"),
+        start=1,
+    )
+}  # fmt: skip
+
+
 def _iso_date(value: str) -> str | None:
-    try:
-        return datetime.strptime(" ".join(value.split()), "%d %B %Y").date().isoformat()
-    except ValueError:
+    """``"8 February 2009"`` → ``"2009-02-08"``."""
+    words = value.split()
+    if len(words) != 3 or not (words[0].isdigit() and words[2].isdigit()):
         return None
+    month = _MONTHS.get(words[1].lower())
+    return f"{int(words[2]):04d}-{month:02d}-{int(words[0]):02d}" if month else None
 
 
-def legacy_reviews(root: Any, url: str, scraped_at: str) -> Iterator[dict[str, Any]]:
+def _field_elements(block: Any) -> dict[str, Any]:
+    """The first element of the block for each field, by its class tokens."""
+    found: dict[str, Any] = {}
+    for element in block.iter("a", "div", "span"):
+        classes = element.get("class")
+        if not classes:
+            continue
+        tokens = classes.split()
+        for token in tokens:
+            name = _FIELD_CLASSES.get(token)
+            if name is None or name in found:
+                continue
+            if name == "text" and "show-more__control" not in tokens:
+                continue
+            if name == "headline" and element.tag != "a":
+                continue
+            found[name] = element
+    return found
+
+
+def _text(element: Any) -> str:
+    """The element's text content, whitespace collapsed."""
+    return " ".join("".join(element.itertext()).split()) if element is not None else ""
+
+
+def legacy_reviews(root: Any, url: str, scraped_at: str) -> list[dict[str, Any]] | None:
+    """Every review of a legacy page or fragment; None if it has no review block."""
+    blocks = _BLOCKS(root)
+    if not blocks:
+        return None
     title_id = next((m.group(1) for ref in _TITLE_REFS(root) if (m := _TITLE_ID.search(ref))), None)
     movie_title = " ".join(_MOVIE_TITLE(root).split()) or None
     year = _YEAR.search(_MOVIE_YEAR(root))
     movie_year = int(year.group(1)) if year else None
-    for block in _BLOCKS(root):
+    records = []
+    for block in blocks:
+        found = _field_elements(block)
         review_id = block.get("data-review-id")
         vote = _TITLE_ID.search(block.get("data-vote-url") or "")
-        rating = _RATING(block)
-        author_href = _AUTHOR_HREF(block)
-        author_id = _USER_ID.search(author_href[0]) if author_href else None
-        body = _BODY(block)
-        helpful = _HELPFUL.search(_ACTIONS(block))
-        yield {
-            "review_id": review_id,
-            "title_id": vote.group(1) if vote else title_id,
-            "movie_title": movie_title,
-            "movie_year": movie_year,
-            "rating": int(rating[0].strip()) if rating else None,
-            "headline": " ".join(_HEADLINE(block).split()),
-            "author": " ".join(_AUTHOR(block).split()) or None,
-            "author_id": author_id.group(1) if author_id else None,
-            "date": _iso_date(_DATE(block)),
-            "spoiler": _SPOILER(block),
-            "text": body_text(body[0]) if body else None,
-            "helpful_yes": _count(helpful.group(1)) if helpful else None,
-            "helpful_total": _count(helpful.group(2)) if helpful else None,
-            "permalink": f"https://www.imdb.com/review/{review_id}/",
-            "source_url": url,
-            "scraped_at": scraped_at,
-        }
+        rating = found.get("rating")
+        scores = [
+            (span.text or "").strip()
+            for span in (rating.iterchildren("span") if rating is not None else ())
+            if "point-scale" not in (span.get("class") or "")
+        ]
+        author = found.get("author")
+        author_link = next(author.iter("a"), None) if author is not None else None
+        author_id = (
+            _USER_ID.search(author_link.get("href", "")) if author_link is not None else None
+        )
+        date = found.get("date")
+        body = found.get("text")
+        actions = found.get("actions")
+        helpful = _HELPFUL.search(_text(actions)) if actions is not None else None
+        records.append(
+            {
+                "review_id": review_id,
+                "title_id": vote.group(1) if vote else title_id,
+                "movie_title": movie_title,
+                "movie_year": movie_year,
+                "rating": int(scores[0]) if scores and scores[0].isdigit() else None,
+                "headline": _text(found.get("headline")),
+                "author": _text(author_link) or None,
+                "author_id": author_id.group(1) if author_id else None,
+                "date": _iso_date(_text(date)),
+                "spoiler": "spoiler" in found,
+                "text": body_text(body) if body is not None else None,
+                "helpful_yes": _count(helpful.group(1)) if helpful else None,
+                "helpful_total": _count(helpful.group(2)) if helpful else None,
+                "permalink": f"https://www.imdb.com/review/{review_id}/",
+                "source_url": url,
+                "scraped_at": scraped_at,
+            }
+        )
+    return records
 
 
-Extractor = Callable[[Any, str, str], Iterator[dict[str, Any]]]
-#: (marker, extractor): the first layout whose marker matches reads the page.
-EXTRACTORS: list[tuple[etree.XPath, Extractor]] = [
-    (_xpath(f"boolean(//div[{_has_class('imdb-user-review')}])"), legacy_reviews),
-]
+#: One per layout: the page's records, or None when the page is not of that layout.
+Extractor = Callable[[Any, str, str], list[dict[str, Any]] | None]
+EXTRACTORS: list[Extractor] = [legacy_reviews]
 
 
 def page_files(paths: Sequence[Path]) -> list[Path]:
@@ -174,12 +227,13 @@ def run(paths: Sequence[Path], output: Path) -> tuple[int, int]:
             if root is None:
                 continue
             url = file.as_uri()
-            for marker, extract in EXTRACTORS:
-                if marker(root):
-                    for record in extract(root, url, scraped_at):
+            for extract in EXTRACTORS:
+                records = extract(root, url, scraped_at)
+                if records is not None:
+                    for record in records:
                         out.write(json.dumps(record, ensure_ascii=False))
                         out.write("\n")
-                        reviews += 1
+                    reviews += len(records)
                     break
     return pages, reviews
 

@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 from benchmarks import corpus, floor
-from tests.conftest import ROOT
+from tests.conftest import ROOT, read_jsonl, scrapy_cmd
 
 PAGES = 3
 
@@ -79,3 +79,27 @@ def test_harness_runs_on_a_tiny_corpus(tmp_path):
     assert all(check["status"] in {"PASS", "FAIL", "N/A"} for check in results["checks"])
     # The temporary corpus is gone; only the results remain.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.json"]
+
+
+def test_floor_extracts_what_the_crawler_does(tmp_path):
+    """The floor is only a floor if it does the same work: same records, field by field.
+
+    When the crawler's record changes on purpose, change `benchmarks.floor` to match.
+    """
+    pages = corpus.generate(tmp_path / "corpus", 1)
+    crawled_path = tmp_path / "crawl.jsonl"
+    done = scrapy_cmd(
+        "crawl", "reviews", "-a", f"path={pages.pages_dir}", "-O", str(crawled_path),
+        "-s", "LOG_LEVEL=WARNING",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    crawled = {record["review_id"]: record for record in read_jsonl(crawled_path)}
+    output = tmp_path / "floor.jsonl"
+    floor.run([pages.pages_dir], output)
+    records = read_jsonl(output)
+    assert len(records) == len(crawled) == pages.reviews
+    for record in records:
+        expected = crawled[record["review_id"]]
+        assert list(record) == list(expected)
+        for name in record.keys() - {"scraped_at"}:
+            assert record[name] == expected[name], (record["review_id"], name)
