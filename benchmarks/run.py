@@ -196,11 +196,10 @@ def measure_size(
         c_cmd = crawl_command(corpus.pages_dir, out / "c.jsonl", archive)
         c = execute("c", c_cmd, out / "c.jsonl", pages, round_, logs)
         s_cmd = crawl_command(startup.pages_dir, out / "s.jsonl", out / "archive-s")
-        s = execute("s", s_cmd, out / "s.jsonl", pages, round_, logs)
+        s = execute("s", s_cmd, out / "s.jsonl", startup.pages, round_, logs, label=f"s-{round_}")
         check_count(s, startup.reviews)
         runs += [a, b, c, s]
-        for output in ("a.jsonl", "b.jsonl", "c.jsonl"):
-            (out / output).unlink(missing_ok=True)
+        shutil.rmtree(out)  # outputs and archives can be large at 4,000 pages
         print(
             f"  N={pages} round {round_ + 1}/{repeat}: "
             + "  ".join(f"{r.variant} {r.wall_s:.2f}s {r.maxrss_mib:.0f}MiB" for r in runs[-4:]),
@@ -608,8 +607,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"benchmark failed: {error}", file=sys.stderr)
         print(f"(logs kept in {work})", file=sys.stderr)
         return 1
-    except BaseException:
-        print(f"(work dir kept: {work})", file=sys.stderr)
+    except KeyboardInterrupt:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
         raise
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
