@@ -35,6 +35,15 @@ class Review:
 REVIEW_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Review))
 
 
+def as_record(review: Review) -> dict[str, Any]:
+    """The review as a plain dict in field order.
+
+    Field values are immutable, so a shallow copy will do; `dataclasses.asdict`
+    deep-copies every value, a measurable cost per review.
+    """
+    return {name: getattr(review, name) for name in REVIEW_FIELDS}
+
+
 @dataclass(slots=True)
 class RejectedReview:
     """A review block that failed extraction or validation."""

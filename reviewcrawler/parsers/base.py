@@ -12,7 +12,7 @@ from typing import ClassVar, Protocol
 
 from parsel import Selector
 
-from reviewcrawler.items import RejectedReview, Review
+from reviewcrawler.items import RejectedReview, Review, as_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +48,14 @@ class ParsedPage:
     truncated: bool = False
     #: Things the spider logs and counts: sources that disagree, data left aside.
     notes: list[PageNote] = field(default_factory=list)
+
+    def add(self, review: Review, problems: list[str]) -> None:
+        """Keep `review`, or set it aside with the `problems` that make it untrustworthy."""
+        if problems:
+            record = as_record(review)
+            self.rejected.append(RejectedReview(record, problems, review.source_url))
+        else:
+            self.reviews.append(review)
 
     @property
     def drifted(self) -> bool:

@@ -60,13 +60,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
 from parsel import Selector
 
-from reviewcrawler.items import RejectedReview, Review
+from reviewcrawler.items import Review
 from reviewcrawler.loaders import ReviewLoader, VoteCounts, html_fragment, parse_count
 from reviewcrawler.parsers.base import PageContext, PageNote, ParsedPage
 from reviewcrawler.parsers.xpath import has_class
@@ -221,12 +221,7 @@ class CurrentReviewPage:
             review, problems = _card_review(card, data, page_values, result)
             if review.review_id:
                 shown.add(review.review_id)
-            if problems:
-                result.rejected.append(
-                    RejectedReview(record=asdict(review), reasons=problems, source_url=context.url)
-                )
-            else:
-                result.reviews.append(review)
+            result.add(review, problems)
         hidden = [rid for rid in data.reviews if rid not in shown]
         if hidden:
             result.notes.append(

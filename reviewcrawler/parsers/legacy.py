@@ -8,7 +8,6 @@ the load-more widget at the bottom of each page.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
 from typing import ClassVar
 from urllib.parse import urljoin
 
@@ -16,7 +15,6 @@ from lxml import etree
 from parsel import Selector
 from w3lib.url import add_or_replace_parameters
 
-from reviewcrawler.items import RejectedReview
 from reviewcrawler.loaders import clean_line, parse_count
 from reviewcrawler.parsers.base import PageContext, ParsedPage
 from reviewcrawler.parsers.block import Block, link
@@ -115,12 +113,7 @@ class LegacyReviewPage:
         for block in blocks:
             review = load_review(_block_values(block), defaults)
             problems = _structural_problems(block)
-            if problems:
-                result.rejected.append(
-                    RejectedReview(record=asdict(review), reasons=problems, source_url=context.url)
-                )
-            else:
-                result.reviews.append(review)
+            result.add(review, problems)
         return result
 
 

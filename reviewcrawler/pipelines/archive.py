@@ -8,14 +8,13 @@ or not the archive held it; the archive gets only new reviews and new versions
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from reviewcrawler.extensions.archive_run import ArchiveRunExtension
-from reviewcrawler.items import Review
+from reviewcrawler.items import Review, as_record
 
 STATS_PREFIX = "reviewcrawler/archive"
 
@@ -39,7 +38,7 @@ class ArchivePipeline:
         writer = self.run.writer
         if not isinstance(item, Review) or writer is None:
             return item
-        verdict = writer.archive(asdict(item))
+        verdict = writer.archive(as_record(item))
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"{STATS_PREFIX}/{verdict}")
         return item

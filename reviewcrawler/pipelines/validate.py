@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Self
 from urllib.parse import urlsplit
@@ -12,7 +11,7 @@ from urllib.parse import urlsplit
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from reviewcrawler.items import RejectedReview, Review
+from reviewcrawler.items import RejectedReview, Review, as_record
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +102,7 @@ class ValidateReviewsPipeline:
             if not reasons:
                 return item
             rejected = RejectedReview(
-                record=asdict(item), reasons=reasons, source_url=item.source_url
+                record=as_record(item), reasons=reasons, source_url=item.source_url
             )
         else:
             return item
