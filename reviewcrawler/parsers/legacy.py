@@ -19,17 +19,15 @@ from reviewcrawler.loaders import clean_line, parse_count
 from reviewcrawler.parsers.base import PageContext, ParsedPage
 from reviewcrawler.parsers.block import Block, link
 from reviewcrawler.parsers.extract import load_review, page_defaults
-from reviewcrawler.parsers.xpath import has_class
 
 IMDB_ROOT = "https://www.imdb.com/"
 
-# Any of these says "this is (part of) a legacy review listing", even when the
-# review blocks themselves can no longer be found (layout drift).
-MARKERS = etree.XPath(
-    " | ".join(
-        f"//div[{has_class(name)}]"
-        for name in ("imdb-user-review", "lister-list", "load-more-data", "lister")
-    )
+# Any of these classes says "this is (part of) a legacy review listing", even
+# when the review blocks themselves can no longer be found (layout drift).
+MARKER_CLASSES = frozenset({"imdb-user-review", "lister-list", "load-more-data", "lister"})
+# A cheap substring prefilter (one scan of the page); tokens are checked after.
+_MARKER_CANDIDATES = etree.XPath(
+    "//div[contains(@class, 'lister') or contains(@class, 'load-more-data')]"
 )
 _TITLE_LINKS = etree.XPath(
     "//head/link[@rel='canonical']/@href | //head/meta[@property='og:url']/@content"
@@ -83,7 +81,10 @@ class LegacyReviewPage:
 
     @staticmethod
     def matches(page: Selector) -> bool:
-        return bool(MARKERS(page.root))
+        return any(
+            not MARKER_CLASSES.isdisjoint(div.get("class", "").split())
+            for div in _MARKER_CANDIDATES(page.root)
+        )
 
     @staticmethod
     def parse(page: Selector, context: PageContext) -> ParsedPage:
