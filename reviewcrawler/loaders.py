@@ -25,7 +25,10 @@ from parsel import Selector
 from reviewcrawler.items import REVIEW_FIELDS, Review
 
 _WHITESPACE = re.compile(r"\s+")
-_COUNT = re.compile(r"^(\d[\d,]*(?:\.\d+)?)\s*([KkMm]?)$")
+#: A whole count with any thousands separator IMDb's locales use ("1,234",
+#: "1.234", "1 234"), or an abbreviation with a decimal point ("1.2K").
+_COUNT = re.compile(r"^(\d(?:[\d,.\s\u00a0\u202f]*\d)?)\s*([KkMm]?)$")
+_SEPARATORS = re.compile(r"[,.\s\u00a0\u202f]")
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -71,15 +74,18 @@ def extract_id(pattern: re.Pattern[str]) -> MapCompose:
 
 
 def parse_count(value: str) -> int | None:
-    """``"1,234"`` → 1234; ``"1.2K"`` → 1200 (IMDb rounds such counts)."""
+    """``"1,234"``/``"1.234"`` → 1234; ``"1.2K"`` → 1200 (IMDb rounds such counts)."""
     match = _COUNT.match(value.strip())
     if not match:
         return None
     number, suffix = match.groups()
-    scale = {"": 1, "k": 1_000, "m": 1_000_000}[suffix.lower()]
-    if scale == 1:
-        return int(number.replace(",", "").split(".")[0])
-    return round(float(number.replace(",", "")) * scale)
+    if not suffix:
+        return int(_SEPARATORS.sub("", number))
+    scale = 1_000 if suffix in "Kk" else 1_000_000
+    try:
+        return round(float(number.replace(",", ".")) * scale)
+    except ValueError:  # "1.2.3K"
+        return None
 
 
 @dataclass(frozen=True, slots=True)

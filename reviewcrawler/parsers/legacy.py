@@ -33,8 +33,10 @@ _TITLE_LINKS = etree.XPath(
     "//head/link[@rel='canonical']/@href | //head/meta[@property='og:url']/@content"
 )
 _TITLE_ID = re.compile(r"/title/(tt\d+)")
-_REVIEW_COUNT = re.compile(r"([\d,]+)\s+Reviews?\b", re.IGNORECASE)
-_HELPFUL = re.compile(r"([\d,]+)\s+out\s+of\s+([\d,]+)\s+found\s+this\s+helpful")
+# Counts may carry a locale's thousands separator: "2.360 out of 3.031".
+_NUMBER = r"(\d[\d,.\u00a0\u202f]*)"
+_REVIEW_COUNT = re.compile(rf"{_NUMBER}\s+Reviews?\b", re.IGNORECASE)
+_HELPFUL = re.compile(rf"{_NUMBER}\s+out\s+of\s+{_NUMBER}\s+found\s+this\s+helpful")
 
 
 def _structural_problems(block: Block) -> list[str]:

@@ -81,6 +81,7 @@ BAD_INPUT = {
     "cp1252-undeclared": ("reviewcrawler/pages/legacy", None, None),
     "utf16-bom": ("reviewcrawler/pages/legacy", None, None),
     "crlf": ("reviewcrawler/pages/legacy", None, None),
+    "localized-counts": ("reviewcrawler/pages/legacy", None, None),
     "odd-whitespace": ("reviewcrawler/pages/legacy", None, None),
 }
 
