@@ -13,7 +13,14 @@ from scrapy.utils.defer import deferred_from_coro
 from reviewcrawler.outcome import ExitStatus, exit_status
 from reviewcrawler.parsers import ReviewsQuery
 from tests import currentpages
-from tests.conftest import crawl, project_settings, read_jsonl, scrapy_cmd, site_settings
+from tests.conftest import (
+    archive_settings,
+    crawl,
+    project_settings,
+    read_jsonl,
+    scrapy_cmd,
+    site_settings,
+)
 from tests.legacypages import TITLE_ID, first_page, fragment
 from tests.localsite import LocalSite
 
@@ -203,3 +210,14 @@ def test_a_graphql_page_missing_from_a_recording_is_a_miss(tmp_path, caplog):
     assert result.stats["reviewcrawler/replay/misses"] == 1
     assert exit_status(result.stats) is ExitStatus.INCOMPLETE
     assert "Replay miss: https://caching.graphql.imdb.com/?operationName=" in caplog.text
+
+
+@pytest_twisted.inlineCallbacks
+def test_an_archived_replay_writes_its_manifest_naming_the_recording(tmp_path):
+    replay = write_recording(tmp_path / "recording", {IMDB_PAGE_1: first_page(range(1, 4), None)})
+    archive = tmp_path / "archive"
+    settings = archive_settings(archive)
+    result = yield deferred_from_coro(crawl(settings, title=TITLE_ID, replay=replay))
+    assert exit_status(result.stats) is ExitStatus.COMPLETE
+    [manifest] = (archive / "runs").glob("*.json")
+    assert json.loads(manifest.read_text(encoding="utf-8"))["arguments"]["replay"] == replay
