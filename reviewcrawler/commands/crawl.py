@@ -9,6 +9,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
+from reviewcrawler.middlewares.cookies import check_cookies_file
 from reviewcrawler.outcome import ExitStatus, exit_status
 
 
@@ -25,6 +26,7 @@ class Command(ScrapyCrawlCommand):
         # the only line on stderr.
         if len(args) == 1:
             self._check_spider_arguments(args[0], opts.spargs)
+            self._check_settings(args[0])
 
     def _check_spider_arguments(self, name: str, spider_args: dict[str, str]) -> None:
         assert self.settings is not None
@@ -37,6 +39,15 @@ class Command(ScrapyCrawlCommand):
             return
         try:
             check(spider_args)
+        except ValueError as error:
+            print(f"scrapy crawl {name}: error: {error}", file=sys.stderr)
+            sys.exit(ExitStatus.USAGE)
+
+    def _check_settings(self, name: str) -> None:
+        """Settings naming files to read (``COOKIES_FILE``) are usage errors too."""
+        assert self.settings is not None
+        try:
+            check_cookies_file(self.settings)
         except ValueError as error:
             print(f"scrapy crawl {name}: error: {error}", file=sys.stderr)
             sys.exit(ExitStatus.USAGE)
