@@ -191,6 +191,8 @@ def why_no_reviews(answer: Any) -> str | None:
     messages = error_messages(answer)
     if messages:
         return f"the GraphQL endpoint answered with errors and no reviews: {'; '.join(messages)}"
+    if isinstance(answer, dict) and "data" in answer:
+        return "the GraphQL endpoint answered without any reviews (no data.title.reviews)"
     return None
 
 

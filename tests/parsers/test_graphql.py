@@ -235,6 +235,13 @@ def test_other_errors_are_quoted():
     assert "IMDB_GRAPHQL_HASH" not in verdict.reason
 
 
+def test_an_answer_without_reviews_is_withheld_not_empty():
+    page = answer({"data": {"title": {"reviews": None}}}).selector
+    verdict = why_unreadable(page)
+    assert verdict.blocked
+    assert verdict.reason.endswith("answered without any reviews (no data.title.reviews)")
+
+
 def test_json_that_is_no_answer_is_not_a_review_page():
     page = answer({"hello": "world"}).selector
     assert parser_for(page) is None
