@@ -11,6 +11,7 @@ from scrapy.spiderloader import get_spider_loader
 
 from reviewcrawler.middlewares.cookies import check_cookies_file
 from reviewcrawler.outcome import ExitStatus, exit_status
+from reviewcrawler.parsers import ReviewsQuery
 
 
 class Command(ScrapyCrawlCommand):
@@ -44,10 +45,16 @@ class Command(ScrapyCrawlCommand):
             sys.exit(ExitStatus.USAGE)
 
     def _check_settings(self, name: str) -> None:
-        """Settings naming files to read (``COOKIES_FILE``) are usage errors too."""
-        assert self.settings is not None
+        """Unusable settings (``COOKIES_FILE``, ``IMDB_GRAPHQL_*``) are usage errors too."""
+        settings = self.settings
+        assert settings is not None
         try:
-            check_cookies_file(self.settings)
+            check_cookies_file(settings)
+            ReviewsQuery.checked(
+                settings.get("IMDB_GRAPHQL_URL"),
+                settings.get("IMDB_GRAPHQL_HASH"),
+                settings.get("IMDB_BASE_URL"),
+            )
         except ValueError as error:
             print(f"scrapy crawl {name}: error: {error}", file=sys.stderr)
             sys.exit(ExitStatus.USAGE)
