@@ -11,7 +11,8 @@ INCOMPLETE_KEY = "reviewcrawler/titles_incomplete"
 @dataclass(slots=True)
 class TitleProgress:
     title_id: str
-    #: The start URL's ``host[:port]``: the only place its pages are fetched from.
+    #: The start URL's ``host[:port]``: the only place its pages are fetched
+    #: from, besides the configured GraphQL endpoint (`reviewcrawler.urls.refusal`).
     netloc: str
     pages: int = 0
     reviews: int = 0

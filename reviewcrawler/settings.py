@@ -33,6 +33,20 @@ HTTPCACHE_ENABLED = False
 # Where `-a title=ttN` starts: ``{IMDB_BASE_URL}/title/ttN/reviews/``. Tests point
 # it at a local server.
 IMDB_BASE_URL = "https://www.imdb.com"
+# The current site's further pages come from IMDb's GraphQL endpoint, asked for
+# by a persisted query (`reviewcrawler.parsers.graphql`). Its hash changes when
+# IMDb rebuilds its front end: when the crawl says the endpoint rejected it, put
+# the current one here (README, "When the GraphQL hash rotates"). The default is
+# the newest one public scripts were seen sending (January 2026).
+IMDB_GRAPHQL_URL = "https://caching.graphql.imdb.com/"
+IMDB_GRAPHQL_HASH = "d389bc70c27f09c00b663705f0112254e8a7c75cde1cfd30e63a2d98c1080c87"
+
+# A Netscape cookies.txt (as browser extensions export it) whose IMDb cookies are
+# sent to IMDb's hosts: a signed-in session, for the reviews IMDb shows only to
+# signed-in users. Cookies are never written to the archive, its manifest (which
+# names the file, not what is in it) or a recording. Never set COOKIES_DEBUG with
+# it: Scrapy would log the cookies.
+COOKIES_FILE = None
 
 # Retries on 429, 5xx and timeouts wait before going again: the server's
 # Retry-After, else RETRY_BACKOFF_BASE doubled per retry, at most RETRY_BACKOFF_MAX
@@ -50,6 +64,9 @@ RECORD_DIR = None
 REPLAY_DIR = None
 
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's cookie handling, its jar seeded from COOKIES_FILE.
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "reviewcrawler.middlewares.cookies.SessionCookiesMiddleware": 700,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "reviewcrawler.middlewares.retry.BackoffRetryMiddleware": 550,
     # Between retry (550) and decompression (590): sees every attempt, bodies decoded.

@@ -2,12 +2,15 @@
 
 A page's content is untrusted (a saved page, or a tampered one, may point its
 load-more widget anywhere), so every follow-up URL is checked here before the
-spider requests it.
+spider requests it. Besides the start host, a crawl may call one API endpoint
+(IMDb's GraphQL, configured by a setting), and only with the review query for
+the title being crawled.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Protocol
 from urllib.parse import urlsplit
 
 #: ``/title/ttN/reviews`` and its pagination endpoint ``/title/ttN/reviews/_ajax``.
@@ -29,16 +32,41 @@ def review_page_title(url: str) -> str | None:
     return match.group(1) if match else None
 
 
-def refusal(url: str, *, netloc: str, title_id: str) -> str | None:
+class Endpoint(Protocol):
+    """An API a title's further pages come from (`reviewcrawler.parsers.graphql`)."""
+
+    @property
+    def netloc(self) -> str:
+        """Its ``host[:port]``, lower case."""
+        ...
+
+    def title_of(self, url: str) -> str | None:
+        """The title a review call to this endpoint asks for; ``None`` if `url` is none."""
+        ...
+
+
+def refusal(
+    url: str, *, netloc: str, title_id: str, endpoint: Endpoint | None = None
+) -> str | None:
     """Why `url` must not be followed from a page of `title_id` on `netloc`, or ``None``.
 
     `netloc` is the start URL's ``host[:port]``; a link to another port, or one
-    carrying credentials (``user@host``), is another host.
+    carrying credentials (``user@host``), is another host. `endpoint` (the
+    configured one only) is allowed too, for review calls about `title_id`.
     """
     parts = urlsplit(url)
     if parts.scheme not in WEB_SCHEMES:
         return f"scheme {parts.scheme or '(none)'!r} is not http(s)"
-    if parts.netloc.lower() != netloc:
+    host = parts.netloc.lower()
+    if endpoint is not None and host == endpoint.netloc:
+        asked_for = endpoint.title_of(url)
+        if asked_for == title_id:
+            return None
+        if asked_for is not None:
+            return f"the review call asks for {asked_for}, not {title_id}"
+        if host != netloc:
+            return f"not a review call of the API endpoint {endpoint.netloc!r}"
+    if host != netloc:
         return f"host {parts.netloc!r} is not the start host {netloc!r}"
     if review_page_title(url) != title_id:
         return f"path {parts.path!r} is not a review page of {title_id}"

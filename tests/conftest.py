@@ -56,12 +56,15 @@ def project_settings(**overrides: Any) -> dict[str, Any]:
 def site_settings(site: LocalSite, **overrides: Any) -> dict[str, Any]:
     """Project settings pointed at `site`, without the delays meant for imdb.com."""
     return project_settings(
-        IMDB_BASE_URL=site.url,
-        AUTOTHROTTLE_ENABLED=False,
-        DOWNLOAD_DELAY=0,
-        RETRY_BACKOFF_BASE=0.05,
-        RETRY_BACKOFF_MAX=5.0,
-        **overrides,
+        **{
+            "IMDB_BASE_URL": site.url,
+            "IMDB_GRAPHQL_URL": site.graphql_url,
+            "AUTOTHROTTLE_ENABLED": False,
+            "DOWNLOAD_DELAY": 0,
+            "RETRY_BACKOFF_BASE": 0.05,
+            "RETRY_BACKOFF_MAX": 5.0,
+            **overrides,
+        }
     )
 
 

@@ -2,17 +2,21 @@
 
 Routes are keyed by path (trailing slash ignored) plus the ``paginationKey``
 parameter, as IMDb tells its pages apart; every other query parameter (``ref_``)
-is ignored. Each route holds replies served in turn; the last one repeats.
+is ignored. A GraphQL GET (it names an ``operationName``) is keyed by its
+operation, title and ``after`` cursor instead, as IMDb's GraphQL endpoint tells
+the pages of the current site apart; tests serve both from this one server.
+Each route holds replies served in turn; the last one repeats.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from tests import legacypages
 
@@ -32,11 +36,27 @@ class Hit:
     headers: dict[str, str]
 
 
+JSON = "application/json"
+
+
 def route_key(target: str) -> str:
     parts = urlsplit(target)
-    key = parse_qs(parts.query).get("paginationKey")
+    query = parse_qs(parts.query)
     path = parts.path.rstrip("/") or "/"
+    if "operationName" in query:
+        try:
+            variables = json.loads(query.get("variables", ["{}"])[0])
+        except ValueError:
+            variables = {}
+        return graphql_key(
+            query["operationName"][0], variables.get("const"), variables.get("after"), path
+        )
+    key = query.get("paginationKey")
     return f"{path}?paginationKey={key[0]}" if key else path
+
+
+def graphql_key(operation: str, title_id: str | None, after: str | None, path: str = "/") -> str:
+    return f"{path}?graphql={operation}&const={title_id}&after={after}"
 
 
 class LocalSite:
@@ -78,6 +98,24 @@ class LocalSite:
             self.serve(path, Reply(body))
             paths.append(path)
         return paths
+
+    @property
+    def graphql_url(self) -> str:
+        """Where tests point ``IMDB_GRAPHQL_URL``: this server's root, as IMDb's."""
+        return f"{self.url}/"
+
+    def serve_graphql(self, title_id: str, after: str, *replies: Reply) -> str:
+        """Answer the review query for `title_id` after the cursor `after`.
+
+        Returns a target for `hits_of` and `serve_first` (any hash, locale, … match).
+        """
+        variables = json.dumps({"const": title_id, "after": after})
+        target = f"/?operationName=TitleReviewsRefine&variables={quote(variables)}"
+        self.serve(target, *replies)
+        return target
+
+    def graphql_hits(self) -> list[Hit]:
+        return [hit for hit in self.hits if "?graphql=" in hit.path]
 
     def reply_to(self, target: str, headers: dict[str, str]) -> Reply:
         key = route_key(target)

@@ -42,6 +42,11 @@ RECORDED_SETTINGS = (
     "HTTPCACHE_ENABLED",
     "CLOSESPIDER_TIMEOUT",
     "CLOSESPIDER_ITEMCOUNT",
+    "IMDB_BASE_URL",
+    "IMDB_GRAPHQL_URL",
+    "IMDB_GRAPHQL_HASH",
+    # The path of a signed-in session's cookies, never what the file holds.
+    "COOKIES_FILE",
 )
 _TITLE_STAT = re.compile(r"reviewcrawler/title/(tt\d+)/(\w+)")
 #: Scrapy's close reason for a SIGINT/SIGTERM (graceful shutdown).

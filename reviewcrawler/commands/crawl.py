@@ -9,7 +9,9 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
+from reviewcrawler.middlewares.cookies import check_cookies_file
 from reviewcrawler.outcome import ExitStatus, exit_status
+from reviewcrawler.parsers import ReviewsQuery
 
 
 class Command(ScrapyCrawlCommand):
@@ -25,6 +27,7 @@ class Command(ScrapyCrawlCommand):
         # the only line on stderr.
         if len(args) == 1:
             self._check_spider_arguments(args[0], opts.spargs)
+            self._check_settings(args[0])
 
     def _check_spider_arguments(self, name: str, spider_args: dict[str, str]) -> None:
         assert self.settings is not None
@@ -37,6 +40,21 @@ class Command(ScrapyCrawlCommand):
             return
         try:
             check(spider_args)
+        except ValueError as error:
+            print(f"scrapy crawl {name}: error: {error}", file=sys.stderr)
+            sys.exit(ExitStatus.USAGE)
+
+    def _check_settings(self, name: str) -> None:
+        """Unusable settings (``COOKIES_FILE``, ``IMDB_GRAPHQL_*``) are usage errors too."""
+        settings = self.settings
+        assert settings is not None
+        try:
+            check_cookies_file(settings)
+            ReviewsQuery.checked(
+                settings.get("IMDB_GRAPHQL_URL"),
+                settings.get("IMDB_GRAPHQL_HASH"),
+                settings.get("IMDB_BASE_URL"),
+            )
         except ValueError as error:
             print(f"scrapy crawl {name}: error: {error}", file=sys.stderr)
             sys.exit(ExitStatus.USAGE)

@@ -143,7 +143,7 @@ class ArchiveRunExtension:
         manifest = run_manifest(
             run_id=writer.run_id,
             spider=spider.name,
-            arguments=params.model_dump() if params is not None else None,
+            arguments=params.model_dump(mode="json") if params is not None else None,
             settings=recorded_settings(self.crawler.settings, str(self.layout.root)),
             finished_at=datetime.now(UTC),
             reason=reason,

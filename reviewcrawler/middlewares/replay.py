@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import HtmlResponse, Request, Response, TextResponse
+from scrapy.http import HtmlResponse, JsonResponse, Request, Response, TextResponse
 
 from reviewcrawler.recording import Recording
 
@@ -58,7 +58,16 @@ class ReplayMiddleware:
             raise ReplayMiss(f"not in the recording {self.recording.source}")
         else:
             stats.inc_value(f"{STATS_PREFIX}/hits")
-        response_class = TextResponse if is_robots else HtmlResponse
-        return response_class(
+        return _response_class(body, is_robots)(
             url=request.url, status=200, body=body, request=request, flags=["replay"]
         )
+
+
+def _response_class(body: bytes, is_robots: bool) -> type[TextResponse]:
+    """A recording keeps bodies, not headers: a JSON body (a GraphQL answer) is
+    told apart by its first character, as no HTML page starts with ``{``."""
+    if is_robots:
+        return TextResponse
+    if body.lstrip()[:1] in (b"{", b"["):
+        return JsonResponse
+    return HtmlResponse

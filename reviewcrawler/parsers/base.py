@@ -65,6 +65,14 @@ class ParsedPage:
         return self.blocks_found == 0 or self.blocks_unreadable >= self.blocks_found
 
 
+class Pager(Protocol):
+    """Where the page after a cursor is asked for (`reviewcrawler.parsers.graphql`)."""
+
+    def page_url(self, title_id: str, after: str) -> str:
+        """The URL of `title_id`'s reviews after the opaque cursor `after`."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class PageContext:
     """Facts about the fetch that the markup itself does not hold."""
@@ -79,6 +87,10 @@ class PageContext:
     movie_year: int | None = None
     #: The body ends before its markup does (a cut-off download).
     truncated: bool = False
+    #: How the crawl asks for a current-layout title's further pages (IMDb's
+    #: GraphQL endpoint). ``None`` (saved pages): a parser names no next page
+    #: that only a cursor leads to.
+    pager: Pager | None = None
 
 
 class PageParser(Protocol):

@@ -12,6 +12,14 @@ Only stable hooks are used: ``data-testid`` attributes, the unhashed classes
 (``user-review-item``, ``ipc-*``, ``review-date``), ``/review/rwN/`` and
 ``/user/urN/`` hrefs. The hashed ``sc-…`` classes change with every build.
 
+Pagination
+----------
+The page holds the first 25 reviews; the "25 more" button is no link but a
+GraphQL call (``TitleReviewsRefine``) that continues from the page's
+``pageInfo.endCursor``. The parser reports that cursor as the next page through
+the crawl's `PageContext.pager` (`reviewcrawler.parsers.graphql`, which also
+reads the answers); saved pages get no pager and name no next page.
+
 Which source is authoritative, and why
 --------------------------------------
 The HTML cards and the JSON overlap but are not the same thing:
@@ -183,6 +191,8 @@ class NextData:
     reviews: dict[str, JsonReview]
     #: Why the JSON could not be used, when it is there but unreadable.
     problem: str | None = None
+    #: ``pageInfo.endCursor`` when ``hasNextPage``: where the next page starts.
+    end_cursor: str | None = None
 
 
 NO_NEXT_DATA = NextData([], [], [], None, {})
@@ -211,10 +221,16 @@ class CurrentReviewPage:
         )
         if data.problem:
             result.notes.append(PageNote("unreadable_next_data", data.problem))
+        if data.end_cursor and context.pager is not None and result.title_id:
+            # Further pages are not links but GraphQL calls from the cursor on.
+            result.next_page = context.pager.page_url(result.title_id, data.end_cursor)
         page_values = _page_values(page, data, title_id, context)
+        # Shown on the first page only: the crawl carries them to the pages after it.
+        result.movie_title = page_values.movie_title or context.movie_title
+        result.movie_year = page_values.movie_year or context.movie_year
         if not cards:
             for entry in data.reviews.values():
-                result.reviews.append(_json_review(entry, page_values))
+                result.reviews.append(json_record(entry, page_values))
             return result
         shown: set[str] = set()
         for card in cards:
@@ -249,7 +265,7 @@ def _holds_reviews_or_says_none(page: Selector) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class _PageValues:
+class PageValues:
     """Page-level values every record of the page shares, cleaned once."""
 
     title_id: str | None
@@ -267,7 +283,7 @@ class _PageValues:
 
 def _page_values(
     page: Selector, data: NextData, title_id: str | None, context: PageContext
-) -> _PageValues:
+) -> PageValues:
     """The title's name and year, first found of: the page header, the JSON, ``<title>``.
 
     A loader without a selector cleans the candidates (once per page, not per card).
@@ -279,11 +295,11 @@ def _page_values(
     loader.add_value("movie_year", data.movie_years[:1])
     loader.add_value("movie_year", page.xpath(PAGE_TITLE).re_first(PAGE_TITLE_YEAR))
     values: Review = loader.load_item()
-    return _PageValues(title_id, values.movie_title, values.movie_year, context)
+    return PageValues(title_id, values.movie_title, values.movie_year, context)
 
 
 def _card_review(
-    card: Selector, data: NextData, page_values: _PageValues, result: ParsedPage
+    card: Selector, data: NextData, page_values: PageValues, result: ParsedPage
 ) -> tuple[Review, list[str]]:
     loader = ReviewLoader(selector=card)
     loader.add_xpath("review_id", REVIEW_HREFS, re=REVIEW_ID_IN_URL)
@@ -307,7 +323,7 @@ def _card_review(
     entry = data.reviews.get(shown.review_id or "")
     review = shown
     if entry is not None:
-        stored = _json_review(entry, page_values)
+        stored = json_record(entry, page_values)
         review = _merge(shown, stored, entry)
         differing = _disagreements(shown, stored, entry)
         if differing:
@@ -325,7 +341,7 @@ def _card_review(
     return review, problems
 
 
-def _json_review(entry: JsonReview, page_values: _PageValues) -> Review:
+def json_record(entry: JsonReview, page_values: PageValues) -> Review:
     loader = ReviewLoader()
     loader.add_value("review_id", entry.review_id)
     page_values.add_to(loader)
@@ -443,35 +459,35 @@ def read_next_data(page: Selector) -> NextData:
         root = json.loads(raw)
     except ValueError as error:
         return NextData([], [], [], None, {}, problem=f"__NEXT_DATA__ is not JSON ({error})")
-    content = _dig(root, "props", "pageProps", "contentData")
+    content = dig(root, "props", "pageProps", "contentData")
     if not isinstance(content, dict):
         return NextData([], [], [], None, {}, problem="__NEXT_DATA__ has no contentData")
-    title = _dig(content, "data", "title")
+    title = dig(content, "data", "title")
     meta = content.get("entityMetadata")
-    entries = _list(content.get("reviews"))
+    entries = as_list(content.get("reviews"))
     title_ids = [
         value
         for value in (
-            _dig(meta, "id"),
-            _dig(title, "id"),
-            _dig(root, "query", "tconst"),
-            *(_dig(entry, "titleId") for entry in entries),
+            dig(meta, "id"),
+            dig(title, "id"),
+            dig(root, "query", "tconst"),
+            *(dig(entry, "titleId") for entry in entries),
         )
         if isinstance(value, str)
     ]
     movie_titles = [
         value
         for value in (
-            _dig(meta, "titleText", "text"),
-            _dig(title, "titleText", "text"),
+            dig(meta, "titleText", "text"),
+            dig(title, "titleText", "text"),
             content.get("titleText"),
-            *(_dig(entry, "titleText") for entry in entries),
+            *(dig(entry, "titleText") for entry in entries),
         )
         if isinstance(value, str)
     ]
     movie_years = [
         value
-        for value in (_dig(meta, "releaseYear", "year"), _dig(title, "releaseYear", "year"))
+        for value in (dig(meta, "releaseYear", "year"), dig(title, "releaseYear", "year"))
         if isinstance(value, int) and not isinstance(value, bool)
     ]
     total = next(
@@ -479,14 +495,21 @@ def read_next_data(page: Selector) -> NextData:
             value
             for value in (
                 content.get("reviewCount"),
-                _dig(title, "reviews", "total"),
-                _dig(meta, "subNavReviews", "total"),
+                dig(title, "reviews", "total"),
+                dig(meta, "subNavReviews", "total"),
             )
             if isinstance(value, int) and not isinstance(value, bool)
         ),
         None,
     )
-    return NextData(title_ids, movie_titles, movie_years, total, _json_reviews(content))
+    return NextData(
+        title_ids,
+        movie_titles,
+        movie_years,
+        total,
+        _json_reviews(content),
+        end_cursor=next_cursor(content.get("pageInfo"), dig(title, "reviews", "pageInfo")),
+    )
 
 
 def _json_reviews(content: dict[str, Any]) -> dict[str, JsonReview]:
@@ -494,47 +517,71 @@ def _json_reviews(content: dict[str, Any]) -> dict[str, JsonReview]:
     GraphQL-shaped ``data.title.reviews.edges[].node`` (2024-25) for any id the
     first did not have. Pages of early 2026 carry both, same reviews."""
     found: dict[str, JsonReview] = {}
-    for entry in _list(content.get("reviews")):
-        review = _dig(entry, "review")
-        review_id = _dig(review, "reviewId")
+    for entry in as_list(content.get("reviews")):
+        review = dig(entry, "review")
+        review_id = dig(review, "reviewId")
         if isinstance(review_id, str) and review_id not in found:
             found[review_id] = JsonReview(
                 review_id=review_id,
-                rating=_dig(review, "authorRating"),
-                headline=_dig(review, "reviewSummary"),
-                author=_username(_dig(review, "author")),
-                author_id=_dig(review, "author", "userId"),
-                date=_dig(review, "submissionDate"),
-                spoiler=_dig(review, "spoiler"),
-                text=_dig(review, "reviewText"),
-                up=_dig(review, "helpfulnessVotes", "upVotes"),
-                down=_dig(review, "helpfulnessVotes", "downVotes"),
+                rating=dig(review, "authorRating"),
+                headline=dig(review, "reviewSummary"),
+                author=_username(dig(review, "author")),
+                author_id=dig(review, "author", "userId"),
+                date=dig(review, "submissionDate"),
+                spoiler=dig(review, "spoiler"),
+                text=dig(review, "reviewText"),
+                up=dig(review, "helpfulnessVotes", "upVotes"),
+                down=dig(review, "helpfulnessVotes", "downVotes"),
             )
-    for edge in _list(_dig(content, "data", "title", "reviews", "edges")):
-        node = _dig(edge, "node")
-        review_id = _dig(node, "id")
+    for review_id, entry in node_reviews(dig(content, "data", "title", "reviews", "edges")).items():
+        found.setdefault(review_id, entry)
+    return found
+
+
+def node_reviews(edges: Any) -> dict[str, JsonReview]:
+    """``edges[].node`` of a GraphQL ``ReviewsConnection`` (the page's JSON and
+    the ``TitleReviewsRefine`` answers alike), by review id, in order."""
+    found: dict[str, JsonReview] = {}
+    for edge in as_list(edges):
+        node = dig(edge, "node")
+        review_id = dig(node, "id")
         if isinstance(review_id, str) and review_id not in found:
             found[review_id] = JsonReview(
                 review_id=review_id,
-                rating=_dig(node, "authorRating"),
-                headline=_dig(node, "summary", "originalText"),
-                author=_username(_dig(node, "author")),
-                author_id=_dig(node, "author", "userId"),
-                date=_dig(node, "submissionDate"),
-                spoiler=_dig(node, "spoiler"),
-                text=_dig(node, "text", "originalText", "plaidHtml"),
-                up=_dig(node, "helpfulness", "upVotes"),
-                down=_dig(node, "helpfulness", "downVotes"),
+                rating=dig(node, "authorRating"),
+                headline=dig(node, "summary", "originalText"),
+                author=_username(dig(node, "author")),
+                author_id=dig(node, "author", "userId"),
+                date=dig(node, "submissionDate"),
+                spoiler=dig(node, "spoiler"),
+                text=dig(node, "text", "originalText", "plaidHtml"),
+                up=dig(node, "helpfulness", "upVotes"),
+                down=dig(node, "helpfulness", "downVotes"),
             )
     return found
 
 
+def next_cursor(*page_infos: Any) -> str | None:
+    """The cursor of the next page from the first ``pageInfo`` that has one.
+
+    The last page has ``endCursor: null`` and ``hasNextPage: false``.
+    """
+    for info in page_infos:
+        cursor = dig(info, "endCursor")
+        if dig(info, "hasNextPage") is False:
+            return None
+        if isinstance(cursor, str) and cursor.strip():
+            return cursor
+    return None
+
+
 def _username(author: Any) -> Any:
-    name = _dig(author, "username", "text")
-    return name if name is not None else _dig(author, "nickName")
+    name = dig(author, "username", "text")
+    return name if name is not None else dig(author, "nickName")
 
 
-def _dig(value: Any, *keys: str) -> Any:
+def dig(value: Any, *keys: str) -> Any:
+    """``value[k1][k2]…``, or ``None`` as soon as a level is missing or not an object."""
     for key in keys:
         if not isinstance(value, dict):
             return None
@@ -542,7 +589,8 @@ def _dig(value: Any, *keys: str) -> Any:
     return value
 
 
-def _list(value: Any) -> list[Any]:
+def as_list(value: Any) -> list[Any]:
+    """`value` if it is a JSON array, else an empty one."""
     return value if isinstance(value, list) else []
 
 

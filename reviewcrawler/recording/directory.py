@@ -54,7 +54,7 @@ class RecordingWriter:
         if response.status != 200:
             # Replay serves bodies as 200 responses: an error page is only archived.
             return
-        relative = f"{BODIES}/{_body_name(response.url)}"
+        relative = f"{BODIES}/{_body_name(response)}"
         (self.directory / relative).write_bytes(response.body)
         # A redirected request is found again under the URL it was made for.
         for url in (*request.meta.get("redirect_urls", ()), response.url):
@@ -68,11 +68,13 @@ class RecordingWriter:
         )
 
 
-def _body_name(url: str) -> str:
+def _body_name(response: Response) -> str:
     """A stable file name per page: the same page recorded twice is one file."""
-    digest = hashlib.sha256(canonical_url(url).encode()).hexdigest()[:24]
-    suffix = ".txt" if urlsplit(url).path.endswith(".txt") else ".html"
-    return digest + suffix
+    digest = hashlib.sha256(canonical_url(response.url).encode()).hexdigest()[:24]
+    if urlsplit(response.url).path.endswith(".txt"):
+        return digest + ".txt"
+    content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+    return digest + (".json" if "json" in content_type else ".html")
 
 
 def _write_atomically(path: Path, text: str) -> None:

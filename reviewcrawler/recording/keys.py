@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import json
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from w3lib.url import canonicalize_url
 
 #: Query parameters that only say which link was clicked, never which page.
 TRACKING_PARAMETERS = frozenset({"ref_"})
+#: A GraphQL GET (it names its ``operationName``) carries its variables and
+#: extensions as JSON, compared as JSON: key order and spacing do not matter.
+GRAPHQL_MARKER = "operationName"
+#: ``extensions`` holds the persisted-query hash, which names the text of the
+#: query, not the page asked for. It rotates with IMDb's front end (and with the
+#: ``IMDB_GRAPHQL_HASH`` setting), and a recording must replay after it has.
+GRAPHQL_IGNORED = frozenset({"extensions"})
 
 
 def canonical_url(url: str) -> str:
@@ -15,9 +23,11 @@ def canonical_url(url: str) -> str:
 
     Ignores http vs https, a trailing slash, the order of query parameters and
     IMDb's ``ref_`` click-tracking parameter; keeps everything else (the
-    ``paginationKey`` above all).
+    ``paginationKey`` above all). A GraphQL GET is keyed by its operation and
+    its variables as JSON (so the ``after`` cursor, the title and the locale
+    count), not by its persisted-query hash.
     """
-    parts = urlsplit(canonicalize_url(url, keep_fragments=False))
+    parts = urlsplit(canonicalize_url(_graphql_normalised(url), keep_fragments=False))
     query = "&".join(
         pair
         for pair in parts.query.split("&")
@@ -28,5 +38,28 @@ def canonical_url(url: str) -> str:
 
 
 def without_host(key: str) -> str:
-    """A `canonical_url` key without its host: ``/path?query``."""
-    return "/" + key.removeprefix("//").partition("/")[2]
+    """A `canonical_url` key without its host: ``/path?query`` (``/?query`` at the
+    root, where GraphQL endpoints are)."""
+    rest = key.removeprefix("//")
+    ends = [at for at in (rest.find("/"), rest.find("?")) if at >= 0]
+    return "/" + rest[min(ends, default=len(rest)) :].lstrip("/")
+
+
+def _graphql_normalised(url: str) -> str:
+    """`url`, its JSON parameters written one way, if it is a GraphQL GET."""
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(name == GRAPHQL_MARKER for name, _ in pairs):
+        return url
+    query = urlencode(
+        [(name, _json_normalised(value)) for name, value in pairs if name not in GRAPHQL_IGNORED]
+    )
+    return parts._replace(query=query).geturl()
+
+
+def _json_normalised(value: str) -> str:
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return value
+    return json.dumps(parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

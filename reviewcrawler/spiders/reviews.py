@@ -5,7 +5,11 @@ It holds no selectors: markup knowledge, pagination included, lives in
 
 - ``path=``: saved pages, read as ``file://`` requests; nothing else is fetched.
 - ``title=``/``url=``: a crawl, one title at a time per chain of pages: each page's
-  parser names the next page, which is followed when `reviewcrawler.urls` allows it.
+  parser names the next page (a load-more fragment on the legacy site, a GraphQL
+  call on the current one), which is followed when `reviewcrawler.urls` allows it.
+
+A page IMDb withheld (a robot check, a sign-in wall, a GraphQL query it no longer
+knows) stops its title with one line saying why: the title is incomplete.
 """
 
 from __future__ import annotations
@@ -29,10 +33,14 @@ from reviewcrawler.params import ReviewsParams, one_line
 from reviewcrawler.parsers import (
     PageContext,
     ParsedPage,
+    ReviewsQuery,
+    Unreadable,
     looks_truncated,
     parser_for,
     why_unreadable,
+    why_withheld,
 )
+from reviewcrawler.parsers.graphql import http_rejection
 from reviewcrawler.progress import INCOMPLETE_KEY, TitleProgress
 from reviewcrawler.urls import netloc_of, refusal, review_page_title
 
@@ -53,6 +61,8 @@ class ReviewsSpider(scrapy.Spider):
         self.titles: dict[str, TitleProgress] = {}
         #: ``(title_id, first URL)`` of each title to crawl; set once settings are known.
         self.starts: list[tuple[str, str]] = []
+        #: Where a current-layout title's further pages are asked for (crawls only).
+        self.graphql: ReviewsQuery | None = None
 
     @classmethod
     def check_arguments(cls, kwargs: dict[str, Any]) -> ReviewsParams:
@@ -75,6 +85,11 @@ class ReviewsSpider(scrapy.Spider):
             for title_id, url in spider.starts:
                 if review_page_title(url) != title_id:
                     raise ValueError(f"IMDB_BASE_URL {base_url!r} gives no review-page URL: {url}")
+            spider.graphql = ReviewsQuery.checked(
+                crawler.settings.get("IMDB_GRAPHQL_URL"),
+                crawler.settings.get("IMDB_GRAPHQL_HASH"),
+                base_url,
+            )
             crawler.signals.connect(spider.page_scheduled, signal=signals.request_scheduled)
             crawler.signals.connect(spider.page_dropped, signal=signals.request_dropped)
         return spider
@@ -97,9 +112,11 @@ class ReviewsSpider(scrapy.Spider):
         """A saved page: read it; never follow anything from it."""
         one_title = self.params.title[0] if len(self.params.title) == 1 else None
         result = self._parse(response, title_id=one_title)
-        if result is not None:
-            yield from result.reviews
-            yield from result.rejected
+        if isinstance(result, Unreadable):
+            self.logger.warning("Skipped %s: %s", response.url, result.reason)
+            return
+        yield from result.reviews
+        yield from result.rejected
 
     def parse_title_page(
         self, response: Response, title_id: str
@@ -112,8 +129,11 @@ class ReviewsSpider(scrapy.Spider):
             movie_title=progress.movie_title,
             movie_year=progress.movie_year,
         )
-        if result is None:
-            progress.stop_short(f"{response.url} is not a readable review page")
+        if isinstance(result, Unreadable):
+            self.logger.warning(
+                "%s: %s: %s; title incomplete", title_id, self._name(response.url), result.reason
+            )
+            progress.stop_short(f"{self._name(response.url)}: {result.reason}")
             return
         progress.pages += 1
         progress.reviews += len(result.reviews)
@@ -130,18 +150,21 @@ class ReviewsSpider(scrapy.Spider):
         """A title's page could not be had (HTTP error, robots.txt, replay miss)."""
         request = failure.request  # type: ignore[attr-defined]
         progress = self.titles[request.cb_kwargs["title_id"]]
-        reason = _failure_reason(failure)
+        reason = self._failure_reason(failure)
         self.logger.warning(
-            "%s: could not read %s (%s); title incomplete", progress.title_id, request.url, reason
+            "%s: could not read %s (%s); title incomplete",
+            progress.title_id,
+            self._name(request.url),
+            reason,
         )
-        progress.stop_short(f"could not read {request.url} ({reason})")
+        progress.stop_short(f"could not read {self._name(request.url)} ({reason})")
 
     def page_scheduled(self, request: scrapy.Request) -> None:
         """Every title page passes here before it is fetched, redirects included."""
         progress = self._progress_of(request)
         if progress is None:
             return
-        why = refusal(request.url, netloc=progress.netloc, title_id=progress.title_id)
+        why = self._refusal(request.url, progress)
         if why is not None:
             self._refuse(progress, request.url, why)
             raise IgnoreRequest(why)  # the engine drops the request, without an errback
@@ -154,9 +177,9 @@ class ReviewsSpider(scrapy.Spider):
         self.logger.warning(
             "%s: %s was already requested in this run (the pages loop); title incomplete",
             progress.title_id,
-            request.url,
+            self._name(request.url),
         )
-        progress.stop_short(f"{request.url} was already requested (the pages loop)")
+        progress.stop_short(f"{self._name(request.url)} was already requested (the pages loop)")
 
     def closed(self, reason: str) -> None:
         stats = self.crawler.stats
@@ -170,11 +193,30 @@ class ReviewsSpider(scrapy.Spider):
             stats.set_value(INCOMPLETE_KEY, incomplete)
 
     def _title_request(self, url: str, progress: TitleProgress) -> scrapy.Request:
+        headers = None
+        if self._is_graphql(url):
+            assert self.graphql is not None
+            headers = self.graphql.headers(progress.title_id)
         return scrapy.Request(
             url,
             callback=self.parse_title_page,
             errback=self.page_failed,
+            headers=headers,
             cb_kwargs={"title_id": progress.title_id},
+        )
+
+    def _is_graphql(self, url: str) -> bool:
+        return self.graphql is not None and self.graphql.title_of(url) is not None
+
+    def _name(self, url: str) -> str:
+        """`url` as log lines name it: a GraphQL call by its cursor, not its 600 characters."""
+        if self.graphql is not None and self._is_graphql(url):
+            return self.graphql.describe(url)
+        return url
+
+    def _refusal(self, url: str, progress: TitleProgress) -> str | None:
+        return refusal(
+            url, netloc=progress.netloc, title_id=progress.title_id, endpoint=self.graphql
         )
 
     def _next_request(self, result: ParsedPage, progress: TitleProgress) -> scrapy.Request | None:
@@ -192,7 +234,7 @@ class ReviewsSpider(scrapy.Spider):
                 progress.pages,
             )
             progress.stop_short(f"stopped by max_pages={max_pages}; more pages remain")
-        elif why := refusal(result.next_page, netloc=progress.netloc, title_id=progress.title_id):
+        elif why := self._refusal(result.next_page, progress):
             self._refuse(progress, result.next_page, why)
         else:
             return self._title_request(result.next_page, progress)
@@ -215,29 +257,29 @@ class ReviewsSpider(scrapy.Spider):
         title_id: str | None,
         movie_title: str | None = None,
         movie_year: int | None = None,
-    ) -> ParsedPage | None:
-        """Parse a page, counting it; ``None`` (logged, counted) if it is no review page.
+    ) -> ParsedPage | Unreadable:
+        """Parse a page, counting it; why not (counted; the caller logs it) if it
+        is no review page.
 
         The other arguments are what the page may not say itself (see `PageContext`).
         """
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value(f"{STATS_PREFIX}/pages_read")
-        reason = _unreadable(response)
-        if reason is None:
+        parser = None
+        verdict = why_withheld(response) or _unreadable(response)
+        if verdict is None:
             page = response.selector  # type: ignore[attr-defined]
             parser = parser_for(page)
             if parser is None:
                 verdict = why_unreadable(page)
-                reason = verdict.reason
-                if verdict.blocked:
-                    # IMDb withheld this page's reviews: the run is incomplete.
-                    stats.inc_value(f"{STATS_PREFIX}/pages_blocked")
-                    stats.inc_value(f"{STATS_PREFIX}/titles_incomplete")
-        if reason is not None:
-            self.logger.warning("Skipped %s: %s", response.url, reason)
+        if verdict is not None:
+            if verdict.blocked:
+                # IMDb withheld this page's reviews: the run is incomplete.
+                stats.inc_value(f"{STATS_PREFIX}/pages_blocked")
+                stats.inc_value(f"{STATS_PREFIX}/titles_incomplete")
             stats.inc_value(f"{STATS_PREFIX}/pages_skipped")
-            return None
+            return verdict
         assert parser is not None
         truncated = looks_truncated(response.text)
         context = PageContext(
@@ -247,6 +289,8 @@ class ReviewsSpider(scrapy.Spider):
             movie_title=movie_title,
             movie_year=movie_year,
             truncated=truncated,
+            # Saved pages are never followed: only a crawl asks for further pages.
+            pager=self.graphql,
         )
         result = parser.parse(page, context)
         stats.inc_value(f"{STATS_PREFIX}/pages/{result.layout}")
@@ -271,10 +315,18 @@ class ReviewsSpider(scrapy.Spider):
         for key, value in progress.stats().items():
             self.crawler.stats.set_value(key, value)
 
+    def _failure_reason(self, failure: Failure) -> str:
+        if not failure.check(HttpError):
+            return _error_reason(failure)
+        response = failure.value.response
+        withheld = why_withheld(response)
+        if withheld is not None:
+            return withheld.reason
+        rejection = http_rejection(response.status) if self._is_graphql(response.url) else None
+        return rejection or f"HTTP {response.status}"
 
-def _failure_reason(failure: Failure) -> str:
-    if failure.check(HttpError):
-        return f"HTTP {failure.value.response.status}"
+
+def _error_reason(failure: Failure) -> str:
     message = failure.getErrorMessage()
     if failure.check(IgnoreRequest) and "robots.txt" in message:
         # RobotsTxtMiddleware's own words are "Forbidden by robots.txt".
@@ -282,13 +334,13 @@ def _failure_reason(failure: Failure) -> str:
     return message or failure.type.__name__
 
 
-def _unreadable(response: Response) -> str | None:
+def _unreadable(response: Response) -> Unreadable | None:
     """Why a response cannot hold a review page, if it cannot."""
     if not response.body.strip():
-        return "empty file"
+        return Unreadable("empty file")
     if not isinstance(response, TextResponse):
-        return "not an HTML page"
+        return Unreadable("not an HTML page")
     # Checked on the decoded text: a UTF-16 page is full of NUL bytes, not of NULs.
     if "\x00" in response.text[:4096]:
-        return "binary content, not HTML"
+        return Unreadable("binary content, not HTML")
     return None

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from pathlib import Path
 
 import pytest
 import pytest_twisted
 from scrapy.utils.defer import deferred_from_coro
 
 from reviewcrawler.outcome import ExitStatus, exit_status
-from tests.conftest import crawl, project_settings, read_jsonl, scrapy_cmd, site_settings
+from reviewcrawler.parsers import ReviewsQuery
+from tests import currentpages
+from tests.conftest import (
+    archive_settings,
+    crawl,
+    project_settings,
+    read_jsonl,
+    scrapy_cmd,
+    site_settings,
+)
 from tests.legacypages import TITLE_ID, first_page, fragment
 from tests.localsite import LocalSite
 
@@ -129,3 +139,85 @@ def test_scrapy_crawl_replay_with_a_missing_page_exits_incomplete_and_keeps_page
     ]
     assert f"Replay miss: {IMDB_PAGE_2.replace('?', '?ref_=undefined&')}" in run.stderr
     assert f"{TITLE_ID}: INCOMPLETE after 1 page(s), 3 review(s)" in run.stderr
+
+
+@pytest.mark.parametrize("source", ["directory", "warc"])
+@pytest_twisted.inlineCallbacks
+def test_a_recorded_current_title_replays_its_graphql_pages_identically(tmp_path, source):
+    site = LocalSite()
+    try:
+        currentpages.serve(site)
+        settings = site_settings(site)
+        recording = tmp_path / "recording"
+        live = yield deferred_from_coro(
+            crawl(settings, title=currentpages.TITLE_ID, record=str(recording))
+        )
+    finally:
+        site.stop()
+    manifest = json.loads((recording / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(Path(body).suffix for body in manifest.values()) == [".html", ".json", ".json"]
+    replay = recording if source == "directory" else recording / "responses.warc.gz"
+    replayed = yield deferred_from_coro(
+        crawl(settings, title=currentpages.TITLE_ID, replay=str(replay))
+    )
+    assert len(live.items) == 11
+    assert without_time(replayed.items) == without_time(live.items)
+    assert replayed.stats[f"{TITLE_STATS}/complete"] == 1
+    assert replayed.stats["reviewcrawler/replay/hits"] == 3
+    assert "reviewcrawler/replay/misses" not in replayed.stats
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_recording_replays_after_the_graphql_hash_rotated(tmp_path):
+    site = LocalSite()
+    try:
+        currentpages.serve(site)
+        recording = tmp_path / "recording"
+        live = yield deferred_from_coro(
+            crawl(site_settings(site), title=currentpages.TITLE_ID, record=str(recording))
+        )
+    finally:
+        site.stop()
+    # The default hosts (the recording was made on a local server) and a newer hash.
+    settings = project_settings(IMDB_GRAPHQL_HASH="f" * 64)
+    replayed = yield deferred_from_coro(
+        crawl(settings, title=currentpages.TITLE_ID, replay=str(recording))
+    )
+    assert [r.review_id for r in replayed.items] == [r.review_id for r in live.items]
+    assert replayed.stats[f"{TITLE_STATS}/complete"] == 1
+    assert "reviewcrawler/replay/misses" not in replayed.stats
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_graphql_page_missing_from_a_recording_is_a_miss(tmp_path, caplog):
+    query = ReviewsQuery.checked(
+        "https://caching.graphql.imdb.com/", "a" * 64, "https://www.imdb.com"
+    )
+    page_1 = currentpages.PAGE_1.read_text(encoding="utf-8")
+    page_2 = currentpages.ANSWERS[0].read_text(encoding="utf-8")
+    # Page 3's cursor is recorded, but for another cursor than page 2 names.
+    replay = write_recording(
+        tmp_path,
+        {
+            f"https://www.imdb.com/title/{TITLE_ID}/reviews/": page_1,
+            query.page_url(TITLE_ID, currentpages.CURSORS[0]): page_2,
+            query.page_url(TITLE_ID, currentpages.CURSORS[1] + "x"): "{}",
+        },
+    )
+    result = yield deferred_from_coro(crawl(project_settings(), title=TITLE_ID, replay=replay))
+    assert len(result.items) == 6 + 3
+    assert result.stats["reviewcrawler/replay/hits"] == 2
+    assert result.stats["reviewcrawler/replay/misses"] == 1
+    assert exit_status(result.stats) is ExitStatus.INCOMPLETE
+    assert "Replay miss: https://caching.graphql.imdb.com/?operationName=" in caplog.text
+
+
+@pytest_twisted.inlineCallbacks
+def test_an_archived_replay_writes_its_manifest_naming_the_recording(tmp_path):
+    replay = write_recording(tmp_path / "recording", {IMDB_PAGE_1: first_page(range(1, 4), None)})
+    archive = tmp_path / "archive"
+    settings = archive_settings(archive)
+    result = yield deferred_from_coro(crawl(settings, title=TITLE_ID, replay=replay))
+    assert exit_status(result.stats) is ExitStatus.COMPLETE
+    [manifest] = (archive / "runs").glob("*.json")
+    assert json.loads(manifest.read_text(encoding="utf-8"))["arguments"]["replay"] == replay

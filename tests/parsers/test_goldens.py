@@ -1,9 +1,10 @@
 """Every saved page in fixtures/ against its golden JSON Lines, field by field.
 
-A case is ``<name>.html`` + ``<name>.jsonl`` (the valid reviews, in page order,
-without the per-run fields) + ``<name>.meta.json`` (URL, layout, notes, and an
-optional ``title_hint``: the ``-a title=`` a page that does not name its title
-needs). The parser runs without an engine, on the page's bytes.
+A case is ``<name>.html`` (or ``<name>.json``, a GraphQL answer) + ``<name>.jsonl``
+(the valid reviews, in page order, without the per-run fields) +
+``<name>.meta.json`` (URL, layout, notes, and an optional ``title_hint``: the
+``-a title=`` a page that does not name its title needs). The parser runs
+without an engine, on the page's bytes.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, JsonResponse
 
 from reviewcrawler.items import REVIEW_FIELDS
 from reviewcrawler.parsers import PageContext, looks_truncated, parser_for
@@ -30,8 +31,12 @@ def _case_id(case: Path) -> str:
 
 def parse_case(case: Path) -> tuple[str | None, list[dict[str, object]]]:
     meta = json.loads(case.with_suffix(".meta.json").read_text(encoding="utf-8"))
-    body = case.with_suffix(".html").read_bytes()
-    response = HtmlResponse(url=meta["url"], body=body)
+    page = case.with_suffix(".html")
+    if page.exists():
+        response = HtmlResponse(url=meta["url"], body=page.read_bytes())
+    else:
+        response = JsonResponse(url=meta["url"], body=case.with_suffix(".json").read_bytes())
+    body = response.body
     if not body.strip() or "\x00" in response.text[:4096]:
         return None, []
     parser = parser_for(response.selector)

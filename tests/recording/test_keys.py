@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from urllib.parse import quote, urlencode
+
 import pytest
 
+from reviewcrawler.parsers import ReviewsQuery
 from reviewcrawler.recording import canonical_url
+from reviewcrawler.recording.keys import without_host
 
 PAGE_2 = "https://www.imdb.com/title/tt0396184/reviews/_ajax?ref_=undefined&paginationKey=abc"
 
@@ -42,3 +47,67 @@ def test_first_page_with_and_without_slash_or_ref():
     assert canonical_url("https://www.imdb.com/title/tt0396184/reviews") == canonical_url(
         "http://www.imdb.com/title/tt0396184/reviews/?ref_=tt_urv"
     )
+
+
+# GraphQL GETs: the current layout's further pages -------------------------------------
+
+GRAPHQL = ReviewsQuery.checked("https://caching.graphql.imdb.com/", "a" * 64, "https://x")
+CALL = GRAPHQL.page_url("tt0396184", "g4xcursor2")
+
+
+def _call(variables: dict, extensions: str = '{"persistedQuery":{"sha256Hash":"b","version":1}}'):
+    query = urlencode(
+        {"variables": json.dumps(variables), "operationName": "TitleReviewsRefine", "ref_": "x"}
+    )
+    return f"http://caching.graphql.imdb.com/?{query}&extensions={quote(extensions)}"
+
+
+VARIABLES = {
+    "sort": {"order": "DESC", "by": "HELPFULNESS_SCORE"},
+    "locale": "en-US",
+    "first": 25,
+    "filter": {},
+    "const": "tt0396184",
+    "after": "g4xcursor2",
+}
+
+
+def test_a_graphql_call_matches_with_its_json_written_another_way_and_another_hash():
+    # Keys in another order, spaces after separators, parameters reordered, another
+    # persisted-query hash (it rotates; recordings must replay after it has).
+    assert canonical_url(_call(VARIABLES)) == canonical_url(CALL)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"after": "g4xcursor3"},
+        {"after": None},
+        {"const": "tt0117407"},
+        {"locale": "de-DE"},
+        {"sort": {"by": "SUBMISSION_DATE", "order": "DESC"}},
+    ],
+    ids=["other-cursor", "no-cursor", "other-title", "other-locale", "other-sort"],
+)
+def test_a_graphql_call_for_anything_else_is_another_page(change):
+    assert canonical_url(_call({**VARIABLES, **change})) != canonical_url(CALL)
+
+
+def test_other_operations_are_other_pages():
+    other = CALL.replace("TitleReviewsRefine", "TitleMainPage")
+    assert canonical_url(other) != canonical_url(CALL)
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("http://127.0.0.1:8000/title/tt1/reviews/?ref_=x", "/title/tt1/reviews"),
+        (
+            "http://127.0.0.1:8000/?operationName=Q&variables=%7B%7D",
+            "/?operationName=Q&variables=%7B%7D",
+        ),
+        ("https://caching.graphql.imdb.com/", "/"),
+    ],
+)
+def test_without_host_keeps_path_and_query_even_at_the_root(url, path):
+    assert without_host(canonical_url(url)) == path

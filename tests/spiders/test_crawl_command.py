@@ -53,3 +53,11 @@ def test_rejects_and_skips_do_not_fail_the_run(tmp_path):
     )
     done = scrapy_cmd("crawl", "reviews", "-a", f"path={pages}", "-O", str(tmp_path / "o.jsonl"))
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_a_malformed_graphql_hash_is_one_line_and_exit_2():
+    done = scrapy_cmd("crawl", "reviews", "-a", "title=tt0396184", "-s", "IMDB_GRAPHQL_HASH=abc")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == (
+        "scrapy crawl reviews: error: IMDB_GRAPHQL_HASH 'abc' is not a SHA-256 hash (64 hex digits)"
+    )
