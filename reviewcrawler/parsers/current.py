@@ -66,20 +66,26 @@ its last shown digit.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from parsel import Selector
 
 from reviewcrawler.items import Review
 from reviewcrawler.loaders import ReviewLoader, VoteCounts, html_fragment, parse_count
 from reviewcrawler.parsers.base import PageContext, PageNote, ParsedPage
+from reviewcrawler.parsers.next_data import (
+    NEXT_DATA,
+    JsonReview,
+    NextData,
+    as_int,
+    as_str,
+    read_next_data,
+)
 from reviewcrawler.parsers.xpath import has_class
 
-NEXT_DATA = "//script[@id='__NEXT_DATA__']"
 REVIEWS_ROUTE = '"page":"/title/[tconst]/reviews"'
 #: Review cards. The title's main page shows a teaser card in its "User reviews"
 #: section: that is not a review listing.
@@ -162,40 +168,6 @@ CARD_FIRST = ("review_id", "rating", "headline", "author", "author_id", "text", 
 JSON_FIRST = ("date", "spoiler")  # and the vote counts, as a pair
 VOTE_FIELDS = ("helpful_yes", "helpful_total")
 COMPARED = ("rating", "headline", "author", "author_id", "text")
-
-
-@dataclass(frozen=True, slots=True)
-class JsonReview:
-    """One review as ``__NEXT_DATA__`` holds it, values still raw."""
-
-    review_id: str
-    rating: Any
-    headline: Any
-    author: Any
-    author_id: Any
-    date: Any
-    spoiler: Any
-    text: Any
-    up: Any
-    down: Any
-
-
-@dataclass(slots=True)
-class NextData:
-    """What the reviews page's ``__NEXT_DATA__`` says, in either of its shapes."""
-
-    title_ids: list[str]
-    movie_titles: list[str]
-    movie_years: list[int]
-    total: int | None
-    reviews: dict[str, JsonReview]
-    #: Why the JSON could not be used, when it is there but unreadable.
-    problem: str | None = None
-    #: ``pageInfo.endCursor`` when ``hasNextPage``: where the next page starts.
-    end_cursor: str | None = None
-
-
-NO_NEXT_DATA = NextData([], [], [], None, {})
 
 
 class CurrentReviewPage:
@@ -346,15 +318,15 @@ def json_record(entry: JsonReview, page_values: PageValues) -> Review:
     loader.add_value("review_id", entry.review_id)
     page_values.add_to(loader)
     loader.add_value("title_id", page_values.context.title_id)
-    loader.add_value("rating", _int(entry.rating))
-    loader.add_value("headline", _str(entry.headline))
-    loader.add_value("author", _str(entry.author))
-    loader.add_value("author_id", _str(entry.author_id))
-    loader.add_value("date", _str(entry.date))
+    loader.add_value("rating", as_int(entry.rating))
+    loader.add_value("headline", as_str(entry.headline))
+    loader.add_value("author", as_str(entry.author))
+    loader.add_value("author_id", as_str(entry.author_id))
+    loader.add_value("date", as_str(entry.date))
     if isinstance(entry.spoiler, bool):
         loader.add_value("spoiler", entry.spoiler)
-    loader.add_value("text", _str(entry.text), html_fragment)
-    votes = VoteCounts(_int(entry.up), _int(entry.down))
+    loader.add_value("text", as_str(entry.text), html_fragment)
+    votes = VoteCounts(as_int(entry.up), as_int(entry.down))
     loader.add_value("helpful_yes", votes)
     loader.add_value("helpful_total", votes)
     loader.add_value("permalink", entry.review_id)
@@ -448,158 +420,6 @@ def _structural_problems(card: Selector, review: Review) -> list[str]:
     if not card.xpath(FOOTER):
         problems.append("card ends before its author, date and Permalink (page cut off?)")
     return problems
-
-
-def read_next_data(page: Selector) -> NextData:
-    """The reviews page's ``__NEXT_DATA__``, either shape; empty if absent."""
-    raw = page.xpath(f"{NEXT_DATA}/text()").get()
-    if raw is None:
-        return NO_NEXT_DATA
-    try:
-        root = json.loads(raw)
-    except ValueError as error:
-        return NextData([], [], [], None, {}, problem=f"__NEXT_DATA__ is not JSON ({error})")
-    content = dig(root, "props", "pageProps", "contentData")
-    if not isinstance(content, dict):
-        return NextData([], [], [], None, {}, problem="__NEXT_DATA__ has no contentData")
-    title = dig(content, "data", "title")
-    meta = content.get("entityMetadata")
-    entries = as_list(content.get("reviews"))
-    title_ids = [
-        value
-        for value in (
-            dig(meta, "id"),
-            dig(title, "id"),
-            dig(root, "query", "tconst"),
-            *(dig(entry, "titleId") for entry in entries),
-        )
-        if isinstance(value, str)
-    ]
-    movie_titles = [
-        value
-        for value in (
-            dig(meta, "titleText", "text"),
-            dig(title, "titleText", "text"),
-            content.get("titleText"),
-            *(dig(entry, "titleText") for entry in entries),
-        )
-        if isinstance(value, str)
-    ]
-    movie_years = [
-        value
-        for value in (dig(meta, "releaseYear", "year"), dig(title, "releaseYear", "year"))
-        if isinstance(value, int) and not isinstance(value, bool)
-    ]
-    total = next(
-        (
-            value
-            for value in (
-                content.get("reviewCount"),
-                dig(title, "reviews", "total"),
-                dig(meta, "subNavReviews", "total"),
-            )
-            if isinstance(value, int) and not isinstance(value, bool)
-        ),
-        None,
-    )
-    return NextData(
-        title_ids,
-        movie_titles,
-        movie_years,
-        total,
-        _json_reviews(content),
-        end_cursor=next_cursor(content.get("pageInfo"), dig(title, "reviews", "pageInfo")),
-    )
-
-
-def _json_reviews(content: dict[str, Any]) -> dict[str, JsonReview]:
-    """Reviews by id, page order: ``reviews[].review`` (2026), then the
-    GraphQL-shaped ``data.title.reviews.edges[].node`` (2024-25) for any id the
-    first did not have. Pages of early 2026 carry both, same reviews."""
-    found: dict[str, JsonReview] = {}
-    for entry in as_list(content.get("reviews")):
-        review = dig(entry, "review")
-        review_id = dig(review, "reviewId")
-        if isinstance(review_id, str) and review_id not in found:
-            found[review_id] = JsonReview(
-                review_id=review_id,
-                rating=dig(review, "authorRating"),
-                headline=dig(review, "reviewSummary"),
-                author=_username(dig(review, "author")),
-                author_id=dig(review, "author", "userId"),
-                date=dig(review, "submissionDate"),
-                spoiler=dig(review, "spoiler"),
-                text=dig(review, "reviewText"),
-                up=dig(review, "helpfulnessVotes", "upVotes"),
-                down=dig(review, "helpfulnessVotes", "downVotes"),
-            )
-    for review_id, entry in node_reviews(dig(content, "data", "title", "reviews", "edges")).items():
-        found.setdefault(review_id, entry)
-    return found
-
-
-def node_reviews(edges: Any) -> dict[str, JsonReview]:
-    """``edges[].node`` of a GraphQL ``ReviewsConnection`` (the page's JSON and
-    the ``TitleReviewsRefine`` answers alike), by review id, in order."""
-    found: dict[str, JsonReview] = {}
-    for edge in as_list(edges):
-        node = dig(edge, "node")
-        review_id = dig(node, "id")
-        if isinstance(review_id, str) and review_id not in found:
-            found[review_id] = JsonReview(
-                review_id=review_id,
-                rating=dig(node, "authorRating"),
-                headline=dig(node, "summary", "originalText"),
-                author=_username(dig(node, "author")),
-                author_id=dig(node, "author", "userId"),
-                date=dig(node, "submissionDate"),
-                spoiler=dig(node, "spoiler"),
-                text=dig(node, "text", "originalText", "plaidHtml"),
-                up=dig(node, "helpfulness", "upVotes"),
-                down=dig(node, "helpfulness", "downVotes"),
-            )
-    return found
-
-
-def next_cursor(*page_infos: Any) -> str | None:
-    """The cursor of the next page from the first ``pageInfo`` that has one.
-
-    The last page has ``endCursor: null`` and ``hasNextPage: false``.
-    """
-    for info in page_infos:
-        cursor = dig(info, "endCursor")
-        if dig(info, "hasNextPage") is False:
-            return None
-        if isinstance(cursor, str) and cursor.strip():
-            return cursor
-    return None
-
-
-def _username(author: Any) -> Any:
-    name = dig(author, "username", "text")
-    return name if name is not None else dig(author, "nickName")
-
-
-def dig(value: Any, *keys: str) -> Any:
-    """``value[k1][k2]…``, or ``None`` as soon as a level is missing or not an object."""
-    for key in keys:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
-
-
-def as_list(value: Any) -> list[Any]:
-    """`value` if it is a JSON array, else an empty one."""
-    return value if isinstance(value, list) else []
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _page_title_id(page: Selector, data: NextData) -> str | None:

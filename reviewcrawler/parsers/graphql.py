@@ -45,14 +45,8 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from parsel import Selector
 
 from reviewcrawler.parsers.base import PageContext, PageNote, ParsedPage
-from reviewcrawler.parsers.current import (
-    PageValues,
-    as_list,
-    dig,
-    json_record,
-    next_cursor,
-    node_reviews,
-)
+from reviewcrawler.parsers.current import PageValues, json_record
+from reviewcrawler.parsers.next_data import as_list, dig, next_cursor, node_reviews
 from reviewcrawler.urls import WEB_SCHEMES, title_reviews_url
 
 OPERATION = "TitleReviewsRefine"
