@@ -19,7 +19,6 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.http.response.text import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
@@ -31,6 +30,7 @@ from reviewcrawler.parsers import (
     ParsedPage,
     looks_truncated,
     parser_for,
+    why_not_html,
     why_unreadable,
 )
 from reviewcrawler.progress import INCOMPLETE_KEY, TitleProgress
@@ -130,7 +130,7 @@ class ReviewsSpider(scrapy.Spider):
         """A title's page could not be had (HTTP error, robots.txt, replay miss)."""
         request = failure.request  # type: ignore[attr-defined]
         progress = self.titles[request.cb_kwargs["title_id"]]
-        reason = _failure_reason(failure)
+        reason = failure_reason(failure)
         self.logger.warning(
             "%s: could not read %s (%s); title incomplete", progress.title_id, request.url, reason
         )
@@ -223,7 +223,7 @@ class ReviewsSpider(scrapy.Spider):
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value(f"{STATS_PREFIX}/pages_read")
-        reason = _unreadable(response)
+        reason = why_not_html(response)
         if reason is None:
             page = response.selector  # type: ignore[attr-defined]
             parser = parser_for(page)
@@ -272,7 +272,8 @@ class ReviewsSpider(scrapy.Spider):
             self.crawler.stats.set_value(key, value)
 
 
-def _failure_reason(failure: Failure) -> str:
+def failure_reason(failure: Failure) -> str:
+    """Why a request got no response, in words for a log line or an error message."""
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
     message = failure.getErrorMessage()
@@ -280,15 +281,3 @@ def _failure_reason(failure: Failure) -> str:
         # RobotsTxtMiddleware's own words are "Forbidden by robots.txt".
         return "the site's robots.txt forbids fetching it"
     return message or failure.type.__name__
-
-
-def _unreadable(response: Response) -> str | None:
-    """Why a response cannot hold a review page, if it cannot."""
-    if not response.body.strip():
-        return "empty file"
-    if not isinstance(response, TextResponse):
-        return "not an HTML page"
-    # Checked on the decoded text: a UTF-16 page is full of NUL bytes, not of NULs.
-    if "\x00" in response.text[:4096]:
-        return "binary content, not HTML"
-    return None
