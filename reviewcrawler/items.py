@@ -33,6 +33,10 @@ class Review:
 
 
 REVIEW_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Review))
+#: Facts about one run, not about the review.
+PER_RUN_FIELDS: tuple[str, ...] = ("source_url", "scraped_at")
+#: What a golden fixture (``fixtures/<layout>/<case>.jsonl``) holds, in record order.
+GOLDEN_FIELDS: tuple[str, ...] = tuple(f for f in REVIEW_FIELDS if f not in PER_RUN_FIELDS)
 
 
 def as_record(review: Review) -> dict[str, Any]:

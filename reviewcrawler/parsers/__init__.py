@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from parsel import Selector
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from reviewcrawler.parsers.base import PageContext, PageNote, PageParser, Pager, ParsedPage
 from reviewcrawler.parsers.current import CurrentReviewPage, walled
@@ -102,6 +102,18 @@ def why_unreadable(page: Selector) -> Unreadable:
     return NOT_A_REVIEW_PAGE
 
 
+def why_not_html(response: Response) -> str | None:
+    """Why a response cannot hold a review page at all, if it cannot (checked first)."""
+    if not response.body.strip():
+        return "empty file"
+    if not isinstance(response, TextResponse):
+        return "not an HTML page"
+    # Checked on the decoded text: a UTF-16 page is full of NUL bytes, not of NULs.
+    if "\x00" in response.text[:4096]:
+        return "binary content, not HTML"
+    return None
+
+
 def looks_truncated(text: str) -> bool:
     """A whole HTML document whose closing ``</html>`` never arrived."""
     head, tail = text[:4096].lower(), text[-4096:].lower()
@@ -126,6 +138,7 @@ __all__ = [
     "Unreadable",
     "looks_truncated",
     "parser_for",
+    "why_not_html",
     "why_unreadable",
     "why_withheld",
 ]

@@ -23,7 +23,6 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.http.response.text import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
@@ -37,6 +36,7 @@ from reviewcrawler.parsers import (
     Unreadable,
     looks_truncated,
     parser_for,
+    why_not_html,
     why_unreadable,
     why_withheld,
 )
@@ -317,7 +317,7 @@ class ReviewsSpider(scrapy.Spider):
 
     def _failure_reason(self, failure: Failure) -> str:
         if not failure.check(HttpError):
-            return _error_reason(failure)
+            return failure_reason(failure)
         response = failure.value.response
         withheld = why_withheld(response)
         if withheld is not None:
@@ -326,7 +326,10 @@ class ReviewsSpider(scrapy.Spider):
         return rejection or f"HTTP {response.status}"
 
 
-def _error_reason(failure: Failure) -> str:
+def failure_reason(failure: Failure) -> str:
+    """Why a request got no response, in words for a log line or an error message."""
+    if failure.check(HttpError):
+        return f"HTTP {failure.value.response.status}"
     message = failure.getErrorMessage()
     if failure.check(IgnoreRequest) and "robots.txt" in message:
         # RobotsTxtMiddleware's own words are "Forbidden by robots.txt".
@@ -336,11 +339,5 @@ def _error_reason(failure: Failure) -> str:
 
 def _unreadable(response: Response) -> Unreadable | None:
     """Why a response cannot hold a review page, if it cannot."""
-    if not response.body.strip():
-        return Unreadable("empty file")
-    if not isinstance(response, TextResponse):
-        return Unreadable("not an HTML page")
-    # Checked on the decoded text: a UTF-16 page is full of NUL bytes, not of NULs.
-    if "\x00" in response.text[:4096]:
-        return Unreadable("binary content, not HTML")
-    return None
+    reason = why_not_html(response)
+    return Unreadable(reason) if reason is not None else None

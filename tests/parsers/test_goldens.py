@@ -15,13 +15,11 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse, JsonResponse
 
-from reviewcrawler.items import REVIEW_FIELDS
-from reviewcrawler.parsers import PageContext, looks_truncated, parser_for
+from reviewcrawler.items import GOLDEN_FIELDS, REVIEW_FIELDS
+from reviewcrawler.parsers import PageContext, looks_truncated, parser_for, why_not_html
 from reviewcrawler.pipelines.validate import review_problems
 from tests.conftest import FIXTURES, read_jsonl
 
-PER_RUN_FIELDS = ("source_url", "scraped_at")
-GOLDEN_FIELDS = tuple(f for f in REVIEW_FIELDS if f not in PER_RUN_FIELDS)
 CASES = sorted(p.with_suffix("") for p in FIXTURES.rglob("*.jsonl"))
 
 
@@ -36,8 +34,7 @@ def parse_case(case: Path) -> tuple[str | None, list[dict[str, object]]]:
         response = HtmlResponse(url=meta["url"], body=page.read_bytes())
     else:
         response = JsonResponse(url=meta["url"], body=case.with_suffix(".json").read_bytes())
-    body = response.body
-    if not body.strip() or "\x00" in response.text[:4096]:
+    if why_not_html(response) is not None:
         return None, []
     parser = parser_for(response.selector)
     if parser is None:
