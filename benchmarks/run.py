@@ -41,7 +41,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.corpus import FIXTURES, REVIEWS_PER_PAGE, Corpus, generate
+from benchmarks.corpus import DEFAULT_LAYOUTS, FIXTURES, REVIEWS_PER_PAGE, Corpus, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -528,7 +528,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="sizes 40,400 only")
     parser.add_argument("--sizes", help="comma-separated page counts (default 40,400,4000)")
     parser.add_argument("--repeat", type=int, default=REPEAT, help="rounds per size (median)")
-    parser.add_argument("--layouts", default="legacy", help="corpus layouts, comma-separated")
+    parser.add_argument(
+        "--layouts",
+        default=",".join(DEFAULT_LAYOUTS),
+        help="corpus layouts, comma-separated, mixed title by title (default: legacy,current)",
+    )
     parser.add_argument(
         "--source",
         choices=("auto", "fixtures", "template"),
