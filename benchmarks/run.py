@@ -443,7 +443,8 @@ def index_timings(archive: Path, repeat: int) -> dict[str, Any]:
     """Where an opening's time goes, timed inside this process (median of `repeat`).
 
     ``load_index`` (read ``index.json``, check it against the listing of the
-    review files) and ``rebuild_index`` (read every review file). Diagnostic
+    review files), ``ArchiveIndex.save`` (what every run that archives something
+    does at its end) and ``rebuild_index`` (read every review file). Diagnostic
     only: these are the archive package's internal functions, and if they
     change the step says so instead of failing.
     """
@@ -452,13 +453,16 @@ def index_timings(archive: Path, repeat: int) -> dict[str, Any]:
         from reviewcrawler.archive.index import load_index, rebuild_index
 
         layout = ArchiveLayout.at(archive)
-        load, rebuild = [], []
+        load, save, rebuild = [], [], []
         for _ in range(repeat):
             started = time.perf_counter()
             loaded = load_index(layout)
             load.append(time.perf_counter() - started)
             if loaded is None:
                 return {"skipped": "load_index found the index out of date"}
+            started = time.perf_counter()
+            loaded.save(layout)
+            save.append(time.perf_counter() - started)
             started = time.perf_counter()
             rebuilt = rebuild_index(layout)
             rebuild.append(time.perf_counter() - started)
@@ -467,6 +471,7 @@ def index_timings(archive: Path, repeat: int) -> dict[str, Any]:
         return {
             "entries": len(loaded.entries),
             "load_index_s": round(statistics.median(load), 4),
+            "save_index_s": round(statistics.median(save), 4),
             "rebuild_index_s": round(statistics.median(rebuild), 4),
         }
     except (ImportError, AttributeError, TypeError, ValueError, OSError) as error:
@@ -596,6 +601,7 @@ def archive_table(archive: dict[str, Any]) -> str:
     if "load_index_s" in inner:
         lines.append(
             f"in-process: load_index {inner['load_index_s']:.3f} s, "
+            f"index.save {inner.get('save_index_s', float('nan')):.3f} s, "
             f"rebuild_index {inner['rebuild_index_s']:.3f} s ({inner['entries']:,} entries)"
         )
     cache = archive["cache"]

@@ -185,7 +185,12 @@ def _archive_result(open_cost: float, rebuild_cost: float) -> dict:
         "build_wall_s": 120.0,
         "copy_s": 0.4,
         "cache": {"path": "/tmp/x", "reused": True, "built": "2026-11-25T10:00:00+00:00"},
-        "in_process": {"entries": 100_000, "load_index_s": 0.2, "rebuild_index_s": 2.0},
+        "in_process": {
+            "entries": 100_000,
+            "load_index_s": 0.2,
+            "save_index_s": 0.3,
+            "rebuild_index_s": 2.0,
+        },
     }
 
 
