@@ -49,6 +49,7 @@ from typing import Any
 from benchmarks.corpus import (
     DEFAULT_LAYOUTS,
     FIXTURES,
+    LAYOUTS,
     REVIEWS_PER_PAGE,
     TEMPLATES,
     Corpus,
@@ -763,6 +764,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         args.sizes = QUICK_SIZES if args.quick else SIZES
     if args.repeat < 1 or not args.sizes or min(args.sizes) < 1:
         parser.error("--repeat and every size must be at least 1")
+    layouts = [x.strip() for x in args.layouts.split(",") if x.strip()]
+    unknown = [x for x in layouts if x not in LAYOUTS]
+    if unknown or not layouts:
+        parser.error(f"--layouts: unknown {unknown}; known: {', '.join(LAYOUTS)}")
+    if args.source == "template" and "current" in layouts:
+        parser.error("--source template: the current layout has no template; add --layouts legacy")
     return args
 
 
