@@ -1,27 +1,38 @@
-"""A deterministic benchmark corpus: N review pages with unique review ids.
+"""A deterministic benchmark corpus: N review pages of both layouts with unique review ids.
 
-Pages are cut from *source pages* of each layout — the project's fixture pages
-when they are there, otherwise the small hand-written templates under
-``benchmarks/templates/<layout>/`` — into a head, the review blocks and a tail.
+Pages are cut from *source pages* of each layout into a head, the review blocks
+and a tail:
+
+* legacy (until 2024): the fixture pages ``legacy/pusher2-page1.html`` (full
+  page) and ``pusher2-page2.html`` (``_ajax`` fragment) when they are there,
+  otherwise the hand-written templates under ``benchmarks/templates/legacy/``;
+  blocks are ``div.imdb-user-review``.
+* current (2024+): the fixture page ``current/pusher2-2026.html``, a full
+  server page whose cards (``article.user-review-item``) are repeated as JSON in
+  ``<script id="__NEXT_DATA__">``, in both of its shapes.
+
 Every generated page is a source skeleton filled with `REVIEWS_PER_PAGE` blocks
-taken round-robin from all the source blocks of its layout; in each block the
-review id (``data-review-id``, ``data-vote-url``, headline and Permalink hrefs)
-becomes a new, corpus-unique ``rwN``, and the page's title id (canonical link,
-title links, vote URLs, the ``_ajax`` URL) a new ``ttN``. Author ids, names and
-texts are kept as they are. Nothing is random: the same arguments give the same
-bytes (see `Corpus.digest`).
+taken round-robin from all the source blocks of its layout; each review gets a
+new, corpus-unique ``rwN`` wherever the page names it (legacy: data attribute,
+vote URL, headline and Permalink links; current: headline and Permalink links
+*and* its entries in ``__NEXT_DATA__``, which is rebuilt to hold exactly the
+page's reviews), and the page's title a new ``ttN``. Author ids, names and texts
+are kept as they are. Nothing is random: the same arguments give the same bytes
+(see `Corpus.digest`).
 
-Pages are grouped into titles of `PAGES_PER_TITLE` pages: a title's first page
-is a full page, its others ``_ajax`` fragments, as a crawl of IMDb saves them.
-Every page is written in its last-page form (the load-more widget without a
-``data-key``) so that a crawler that follows pagination never leaves the corpus.
+Pages are grouped into titles of `PAGES_PER_TITLE` pages, and titles alternate
+between the layouts (``--layouts legacy,current``, the default: title 0 legacy,
+title 1 current, ...). A legacy title's first page is a full page, its others
+``_ajax`` fragments, as a crawl of IMDb saves them; every page of a current
+title is a full page. Every page is written in its last-page form (legacy: the
+load-more widget without a ``data-key``; current: ``hasNextPage`` false) so
+that a crawler that follows pagination never leaves the corpus.
 
-Adding a layout (e.g. the current, 2024+ one): write its source pages, implement
-the `Layout` protocol (how to cut a page into blocks, how to give a block a new
-review id) and register it in `LAYOUTS`; ``--layouts legacy,current`` then
-mixes the two, title by title. `benchmarks.floor` needs an extractor for it too.
+Adding a layout: implement the `Layout` protocol (how to cut a page into blocks,
+how to give a block a new review id) and register it in `LAYOUTS`;
+`benchmarks.floor` needs an extractor for it too.
 
-    python -m benchmarks.corpus OUT_DIR --pages 40 [--layouts legacy] [--source auto]
+    python -m benchmarks.corpus OUT_DIR --pages 40 [--layouts legacy,current] [--source auto]
 """
 
 from __future__ import annotations
@@ -30,10 +41,10 @@ import argparse
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import ClassVar, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -172,8 +183,148 @@ class LegacyLayout:
         return f"{head}{body}{chrome(skeleton.tail)}"
 
 
-#: Layouts by name. Register the current (2024+) layout here once it has source pages.
-LAYOUTS: dict[str, type[Layout]] = {LegacyLayout.name: LegacyLayout}
+# --- the current layout (React/Next.js, 2024+) ---------------------------------------------------
+
+_CARD_START = re.compile(r"""<article\b[^>]*\bclass\s*=\s*["'][^"']*\buser-review-item\b""")
+_CARD_END = "</article>"
+_CARD_REVIEW_ID = re.compile(r"/review/(rw\d+)")
+_CANONICAL_TITLE = re.compile(r"""<link\b[^>]*rel="canonical"[^>]*/title/(tt\d+)""")
+_NEXT_DATA = re.compile(
+    r"""(<script\b[^>]*\bid="__NEXT_DATA__"[^>]*>)(.*?)(</script>)""", re.DOTALL
+)
+_TOTAL_REVIEWS = re.compile(r"""(data-testid="tturv-total-reviews"[^>]*>)[\d,]+(\s+reviews?<)""")
+#: What Next.js escapes in ``__NEXT_DATA__`` so that the JSON is safe inside ``<script>``.
+_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def split_cards(html: str, origin: str) -> Skeleton:
+    """Cut a current page at its ``article.user-review-item`` cards (they never nest)."""
+    blocks: list[str] = []
+    head_end = tail_start = -1
+    position = 0
+    while match := _CARD_START.search(html, position):
+        start = match.start()
+        end = html.find(_CARD_END, start)
+        if end < 0:
+            raise ValueError(f"{origin}: review card at offset {start} is never closed")
+        end += len(_CARD_END)
+        if head_end < 0:
+            head_end = start
+        blocks.append(html[start:end])
+        tail_start = position = end
+    if not blocks:
+        raise ValueError(f"{origin}: no review card (article.user-review-item) found")
+    return Skeleton(
+        origin=origin, head=html[:head_end], blocks=tuple(blocks), tail=html[tail_start:]
+    )
+
+
+class CurrentLayout:
+    """A full server page: HTML cards plus the same reviews in ``__NEXT_DATA__``.
+
+    The source is the fixture page ``current/pusher2-2026.html`` (6 cards; its
+    JSON holds both shapes, ``contentData.reviews[].review`` and
+    ``data.title.reviews.edges[].node``). A generated page is that page with 25
+    cards, and a JSON that holds the same 25 reviews under their new ids in both
+    shapes, totals set to the title's, no next page. Every page of a title is a
+    full page: a current-layout fragment (a ``<section>`` copied out of the DOM)
+    names no title, and a crawl of ``path=`` would reject its reviews.
+    """
+
+    name: ClassVar[str] = "current"
+    FIXTURE_PAGE = "current/pusher2-2026.html"
+
+    def load(self, source: Source, fixtures: Path) -> LayoutSource:
+        page = fixtures / self.FIXTURE_PAGE
+        if source == "template":
+            raise ValueError(
+                "the current layout has no hand-written template; use --source auto or fixtures"
+            )
+        if not page.is_file():
+            raise FileNotFoundError(f"no current-layout fixture page: {page}")
+        skeleton = split_cards(page.read_text(encoding="utf-8"), str(page))
+        if not _CANONICAL_TITLE.search(skeleton.head) or not _NEXT_DATA.search(skeleton.tail):
+            raise ValueError(f"{page}: no canonical title link or no __NEXT_DATA__ after the cards")
+        for block in skeleton.blocks:
+            if len(set(_CARD_REVIEW_ID.findall(block))) != 1:
+                raise ValueError(f"{page}: a card that does not name exactly one review id")
+        return LayoutSource(
+            layout=self.name, origin="fixtures", page=skeleton, fragment=None, pool=skeleton.blocks
+        )
+
+    def render(
+        self,
+        skeleton: Skeleton,
+        blocks: Sequence[str],
+        review_ids: Sequence[str],
+        title_id: str,
+        declared_total: int,
+    ) -> str:
+        source_title = _CANONICAL_TITLE.search(skeleton.head)
+        assert source_title is not None  # checked by `load`
+        cards = []
+        renames: list[tuple[str, str]] = []
+        for block, review_id in zip(blocks, review_ids, strict=True):
+            match = _CARD_REVIEW_ID.search(block)
+            assert match is not None  # checked by `load`
+            renames.append((match.group(1), review_id))
+            cards.append(_rename(block, match.group(1), review_id))
+        head = _TOTAL_REVIEWS.sub(rf"\g<1>{declared_total:,}\g<2>", skeleton.head, 1)
+        tail = _NEXT_DATA.sub(
+            lambda m: m.group(1) + _next_data(m.group(2), renames, declared_total) + m.group(3),
+            skeleton.tail,
+            1,
+        )
+        page = head + "".join(cards) + tail
+        return re.sub(rf"\b{source_title.group(1)}\b", title_id, page)
+
+
+def _rename(text: str, old_id: str, new_id: str) -> str:
+    return re.sub(rf"\b{old_id}\b", new_id, text)
+
+
+def _next_data(raw: str, renames: Sequence[tuple[str, str]], declared_total: int) -> str:
+    """The page's ``__NEXT_DATA__`` describing the generated cards, in both shapes.
+
+    Serialised as Next.js does (compact, ``<``, ``>``, ``&`` escaped): for the
+    source page this gives back its exact bytes.
+    """
+    root = json.loads(raw)
+    content = root["props"]["pageProps"]["contentData"]
+    connection = content.get("data", {}).get("title", {}).get("reviews")
+
+    def renamed(entries: list[Any], review_id_of: Callable[[Any], Any]) -> list[Any]:
+        by_id = {review_id_of(entry): json.dumps(entry, ensure_ascii=False) for entry in entries}
+        return [json.loads(_rename(by_id[old], old, new)) for old, new in renames if old in by_id]
+
+    if isinstance(content.get("reviews"), list):
+        content["reviews"] = renamed(content["reviews"], lambda e: e["review"]["reviewId"])
+    if isinstance(connection, dict) and isinstance(connection.get("edges"), list):
+        connection["edges"] = renamed(connection["edges"], lambda e: e["node"]["id"])
+    # The title's total wherever the JSON states it; last page: nothing after this one.
+    if "reviewCount" in content:
+        content["reviewCount"] = declared_total
+    for holder in (
+        connection,
+        content.get("entityMetadata", {}).get("subNavReviews"),
+        content.get("data", {}).get("title", {}).get("subNavReviews"),
+    ):
+        if isinstance(holder, dict) and "total" in holder:
+            holder["total"] = declared_total
+    for holder in (content, connection):
+        if isinstance(holder, dict) and isinstance(holder.get("pageInfo"), dict):
+            holder["pageInfo"]["hasNextPage"] = False
+    text = json.dumps(root, ensure_ascii=False, separators=(",", ":"))
+    return text.translate(_SCRIPT_ESCAPES)
+
+
+#: Layouts by name.
+LAYOUTS: dict[str, type[Layout]] = {
+    LegacyLayout.name: LegacyLayout,
+    CurrentLayout.name: CurrentLayout,
+}
+#: What a corpus mixes unless told otherwise: titles alternate between these.
+DEFAULT_LAYOUTS: tuple[str, ...] = ("legacy", "current")
 
 
 # --- generation --------------------------------------------------------------------------------
@@ -187,6 +338,8 @@ class Corpus:
     layouts: list[str]
     #: Where each layout's source pages came from: ``"fixtures"`` or ``"template"``.
     origins: dict[str, str]
+    #: How many of the pages are of each layout.
+    pages_per_layout: dict[str, int]
     first_review_id: str
     last_review_id: str
     bytes: int = 0
@@ -211,7 +364,7 @@ def generate(
     directory: Path,
     pages: int,
     *,
-    layouts: Sequence[str] = ("legacy",),
+    layouts: Sequence[str] = DEFAULT_LAYOUTS,
     source: Source = "auto",
     fixtures: Path = FIXTURES,
     first_review: int = FIRST_REVIEW_NUMBER,
@@ -224,8 +377,8 @@ def generate(
     unknown = [name for name in layouts if name not in LAYOUTS]
     if unknown or not layouts:
         raise ValueError(f"unknown layouts {unknown}; known: {sorted(LAYOUTS)}")
-    sources = {name: LAYOUTS[name]().load(source, fixtures) for name in layouts}
     renderers = {name: LAYOUTS[name]() for name in layouts}
+    sources = {name: renderers[name].load(source, fixtures) for name in layouts}
     pages_dir = directory / PAGES_DIR
     pages_dir.mkdir(parents=True, exist_ok=False)
 
@@ -261,6 +414,7 @@ def generate(
         reviews=pages * REVIEWS_PER_PAGE,
         layouts=list(layouts),
         origins={name: src.origin for name, src in sources.items()},
+        pages_per_layout={name: used[name] // REVIEWS_PER_PAGE for name in layouts},
         first_review_id=f"rw{first_review}",
         last_review_id=f"rw{first_review + pages * REVIEWS_PER_PAGE - 1}",
         bytes=total_bytes,
@@ -276,7 +430,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.corpus", description=__doc__)
     parser.add_argument("directory", type=Path, help="new directory to write the corpus into")
     parser.add_argument("--pages", type=int, required=True)
-    parser.add_argument("--layouts", default="legacy", help="comma-separated: " + ",".join(LAYOUTS))
+    parser.add_argument(
+        "--layouts",
+        default=",".join(DEFAULT_LAYOUTS),
+        help="comma-separated, mixed title by title: " + ",".join(LAYOUTS),
+    )
     parser.add_argument("--source", choices=("auto", "fixtures", "template"), default="auto")
     parser.add_argument("--fixtures", type=Path, default=FIXTURES)
     parser.add_argument("--first-review", type=int, default=FIRST_REVIEW_NUMBER)

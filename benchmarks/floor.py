@@ -11,6 +11,15 @@ fast but wrong pass cannot pass as the floor.
 
 Exit status 1 when the count differs from ``--expect``. One extractor per
 layout (`EXTRACTORS`): the first that finds its review blocks reads the page.
+
+* legacy: one walk over each ``div.imdb-user-review`` block.
+* current: one walk over each ``article.user-review-item`` card, plus one
+  ``json.loads`` of ``__NEXT_DATA__`` per page, because the crawl takes date,
+  spoiler flag and helpful votes from there (and a collapsed spoiler's body).
+  What the crawl does and the floor does not: read a page with no cards from its
+  JSON alone, take ``-a title=`` for a fragment that names no title (the floor
+  writes ``title_id`` null), note card/JSON disagreements, and keep rejected
+  cards (no body, cut off before the footer) aside: the floor just skips them.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 from lxml import etree
 
 PAGE_SUFFIXES = (".html", ".htm")
@@ -125,6 +135,18 @@ def _iso_date(value: str) -> str | None:
     return f"{int(words[2]):04d}-{month:02d}-{int(words[0]):02d}" if month else None
 
 
+def _card_date(value: str) -> str | None:
+    """``"Oct 9, 2011"`` → ``"2011-10-09"`` (a card's own date, when the JSON has none)."""
+    words = value.replace(",", " ").split()
+    if len(words) != 3 or not (words[1].isdigit() and words[2].isdigit()):
+        return _iso_date(value)
+    month = _MONTH_PREFIXES.get(words[0][:3].lower())
+    return f"{int(words[2]):04d}-{month:02d}-{int(words[1]):02d}" if month else None
+
+
+_MONTH_PREFIXES = {name[:3]: number for name, number in _MONTHS.items()}
+
+
 def _field_elements(block: Any) -> dict[str, Any]:
     """The first element of the block for each field, by its class tokens."""
     found: dict[str, Any] = {}
@@ -202,9 +224,239 @@ def legacy_reviews(root: Any, url: str, scraped_at: str) -> list[dict[str, Any]]
     return records
 
 
+# Current layout (2024+): cards in the HTML, the same reviews as JSON in __NEXT_DATA__.
+_CARDS = _xpath(
+    f"//article[{_has_class('user-review-item')}]"
+    "[not(ancestor::section[@data-testid='UserReviews'])]"
+)
+_NEXT_DATA = _xpath("string(//script[@id='__NEXT_DATA__'])")
+_CURRENT_TITLE_REFS = _xpath(
+    "//link[@rel='canonical']/@href | //meta[@property='og:url']/@content"
+    " | //comment()[starts-with(normalize-space(), 'saved from url=')]"
+)
+_SUBTITLE = _xpath("string(//h2[@data-testid='subtitle'])")
+_PAGE_TITLE = _xpath("string(//title)")
+_PAGE_TITLE_NAME = re.compile(r"^\s*(.+?)\s+\([^()]*\)\s+-\s+User reviews")
+_PAGE_TITLE_YEAR = re.compile(r"\(([^()]*)\)\s+-\s+User reviews")
+_REVIEW_ID = re.compile(r"/review/(rw\d+)")
+_TITLE_OF_REVIEW = re.compile(r"/title/(tt\d+)/review/rw\d+")
+_SHORT_COUNT = re.compile(r"^(\d[\d,]*(?:\.\d+)?)\s*([KkMm]?)$")
+#: What marks a card as a spoiler (content, collapsed button, signpost).
+_SPOILER_TESTID = "review-spoiler-content"
+_SPOILER_CLASS = "review-spoiler-button"
+
+
+def _short_count(value: str | None) -> int | None:
+    """``"1,024"`` → 1024, ``"1.2K"`` → 1200 (how a browser shows votes)."""
+    match = _SHORT_COUNT.match((value or "").strip())
+    if not match:
+        return None
+    number, suffix = match.group(1).replace(",", ""), match.group(2).lower()
+    if not suffix:
+        return int(number.split(".")[0])
+    return round(float(number) * {"k": 1_000, "m": 1_000_000}[suffix])
+
+
+def _inline(element: Any) -> str | None:
+    """One line of text, icons and buttons left out."""
+    return " ".join(body_text(element).split()) or None if element is not None else None
+
+
+def _card_fields(card: Any) -> dict[str, Any]:
+    """One walk over a card: the first element of each field, by testid and class."""
+    found: dict[str, Any] = {"hrefs": []}
+    for element in card.iter("a", "div", "span", "li", "button", "section"):
+        testid = element.get("data-testid")
+        classes = element.get("class") or ""
+        if element.tag == "a":
+            href = element.get("href") or ""
+            if testid == "permalink-link":
+                found.setdefault("permalink", href)
+            elif testid == "author-link":
+                found.setdefault("author", element)
+            if "/review/rw" in href:
+                found["hrefs"].append(href)
+        if testid == "review-summary":
+            found.setdefault("headline", element)
+        elif testid == _SPOILER_TESTID or (
+            element.tag == "button" and _SPOILER_CLASS in classes.split()
+        ):
+            found["spoiler"] = True
+        if not classes:
+            continue
+        tokens = classes.split()
+        if "ipc-rating-star--rating" in tokens:
+            found.setdefault("rating", element.text)
+        elif "ipc-html-content-inner-div" in tokens:
+            found.setdefault("body", element)
+        elif "review-date" in tokens:
+            found.setdefault("date", element)
+        elif "ipc-voting__label__count--up" in tokens:
+            found.setdefault("up", element.text)
+        elif "ipc-voting__label__count--down" in tokens:
+            found.setdefault("down", element.text)
+        elif "ipc-signpost__text" in tokens and _text(element) == "Spoiler":
+            found["spoiler"] = True
+    return found
+
+
+def _next_data_reviews(content: Any) -> dict[str, dict[str, Any]]:
+    """Reviews of ``__NEXT_DATA__`` by id, from either shape (2026 first, then 2024-25)."""
+    found: dict[str, dict[str, Any]] = {}
+    for entry in content.get("reviews") or ():
+        review = entry.get("review") or {}
+        review_id = review.get("reviewId")
+        if isinstance(review_id, str) and review_id not in found:
+            author = review.get("author") or {}
+            votes = review.get("helpfulnessVotes") or {}
+            found[review_id] = {
+                "rating": review.get("authorRating"),
+                "headline": review.get("reviewSummary"),
+                "author": (author.get("username") or {}).get("text", author.get("nickName")),
+                "author_id": author.get("userId"),
+                "date": review.get("submissionDate"),
+                "spoiler": review.get("spoiler"),
+                "text": review.get("reviewText"),
+                "up": votes.get("upVotes"),
+                "down": votes.get("downVotes"),
+            }
+    edges = (((content.get("data") or {}).get("title") or {}).get("reviews") or {}).get("edges")
+    for edge in edges or ():
+        node = edge.get("node") or {}
+        review_id = node.get("id")
+        if isinstance(review_id, str) and review_id not in found:
+            author = node.get("author") or {}
+            votes = node.get("helpfulness") or {}
+            found[review_id] = {
+                "rating": node.get("authorRating"),
+                "headline": (node.get("summary") or {}).get("originalText"),
+                "author": (author.get("username") or {}).get("text", author.get("nickName")),
+                "author_id": author.get("userId"),
+                "date": node.get("submissionDate"),
+                "spoiler": node.get("spoiler"),
+                "text": ((node.get("text") or {}).get("originalText") or {}).get("plaidHtml"),
+                "up": votes.get("upVotes"),
+                "down": votes.get("downVotes"),
+            }
+    return found
+
+
+def _html_text(markup: str) -> str | None:
+    """Review HTML held as a string (the JSON's) as plain text."""
+    return body_text(lxml.html.fragment_fromstring(markup, create_parent="div")) or None
+
+
+def _json_int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def current_reviews(root: Any, url: str, scraped_at: str) -> list[dict[str, Any]] | None:
+    """Every review card of a current page; None if it has no card.
+
+    Cards name the reviews and give rating, headline, author and body; the
+    JSON gives date, spoiler flag and votes, and fills what a card lacks (the
+    body of a collapsed spoiler). Not done, unlike the crawl: a page without
+    cards is not read from its JSON alone; no ``-a title=`` hint (a fragment
+    naming no title gets ``title_id`` null); card/JSON disagreements are not
+    noted. Cards without a body or cut off before their footer are skipped, as
+    the crawl rejects them.
+    """
+    cards = _CARDS(root)
+    if not cards:
+        return None
+    try:
+        data = json.loads(_NEXT_DATA(root) or "{}")
+        content = data["props"]["pageProps"]["contentData"]
+    except (ValueError, KeyError, TypeError):
+        data, content = {}, {}
+    stored = _next_data_reviews(content) if isinstance(content, dict) else {}
+    meta = content.get("entityMetadata") or {}
+    title = (content.get("data") or {}).get("title") or {}
+    title_id = next(
+        (m.group(1) for ref in _CURRENT_TITLE_REFS(root) if (m := _TITLE_ID.search(str(ref)))),
+        None,
+    )
+    if title_id is None:
+        title_id = next(
+            (
+                value
+                for value in (
+                    meta.get("id"),
+                    title.get("id"),
+                    (data.get("query") or {}).get("tconst"),
+                )
+                if isinstance(value, str) and value.startswith("tt")
+            ),
+            None,
+        )
+    page_title = _PAGE_TITLE(root)
+    movie_title = " ".join(_SUBTITLE(root).split()) or None
+    if movie_title is None:
+        name = (meta.get("titleText") or title.get("titleText") or {}).get("text")
+        match = _PAGE_TITLE_NAME.search(page_title)
+        movie_title = name if isinstance(name, str) else match.group(1) if match else None
+    year = (meta.get("releaseYear") or title.get("releaseYear") or {}).get("year")
+    if _json_int(year) is None:
+        match = _YEAR.search(m.group(1)) if (m := _PAGE_TITLE_YEAR.search(page_title)) else None
+        year = int(match.group(1)) if match else None
+    records = []
+    for card in cards:
+        found = _card_fields(card)
+        review_id = next(
+            (m.group(1) for href in found["hrefs"] if (m := _REVIEW_ID.search(href))), None
+        )
+        if review_id is None:
+            continue
+        json_review = stored.get(review_id, {})
+        body = found.get("body")
+        text = body_text(body) if body is not None else None
+        if not text and isinstance(json_review.get("text"), str):
+            text = _html_text(json_review["text"])
+        author = found.get("author")
+        footer = "permalink" in found or (author is not None and "date" in found)
+        if not text or not footer:
+            continue
+        page_title_id = title_id or next(
+            (m.group(1) for href in found["hrefs"] if (m := _TITLE_OF_REVIEW.search(href))), None
+        )
+        rating = (found.get("rating") or "").strip()
+        author_id = _USER_ID.search(author.get("href", "")) if author is not None else None
+        if isinstance(json_review.get("spoiler"), bool):
+            spoiler = json_review["spoiler"]
+        else:
+            spoiler = bool(found.get("spoiler"))
+        up, down = _json_int(json_review.get("up")), _json_int(json_review.get("down"))
+        if up is None or down is None:
+            up, down = _short_count(found.get("up")), _short_count(found.get("down"))
+        date = json_review.get("date")
+        if not isinstance(date, str):
+            date = _card_date(_text(found.get("date")))
+        records.append(
+            {
+                "review_id": review_id,
+                "title_id": page_title_id,
+                "movie_title": movie_title,
+                "movie_year": year,
+                "rating": int(rating) if rating.isdigit() else _json_int(json_review.get("rating")),
+                "headline": _inline(found.get("headline")) or json_review.get("headline"),
+                "author": _inline(author) or json_review.get("author"),
+                "author_id": author_id.group(1) if author_id else json_review.get("author_id"),
+                "date": date,
+                "spoiler": spoiler,
+                "text": text,
+                "helpful_yes": up if down is not None else None,
+                "helpful_total": up + down if up is not None and down is not None else None,
+                "permalink": f"https://www.imdb.com/review/{review_id}/",
+                "source_url": url,
+                "scraped_at": scraped_at,
+            }
+        )
+    return records
+
+
 #: One per layout: the page's records, or None when the page is not of that layout.
 Extractor = Callable[[Any, str, str], list[dict[str, Any]] | None]
-EXTRACTORS: list[Extractor] = [legacy_reviews]
+EXTRACTORS: list[Extractor] = [legacy_reviews, current_reviews]
 
 
 def page_files(paths: Sequence[Path]) -> list[Path]:

@@ -10,15 +10,20 @@ import re
 import subprocess
 import sys
 
-from benchmarks import corpus, floor
-from tests.conftest import ROOT, read_jsonl, scrapy_cmd
+import pytest
+
+from benchmarks import corpus, floor, run
+from tests.conftest import ROOT, fixture_path, read_jsonl, scrapy_cmd
 
 PAGES = 3
+#: Two titles: one of each layout (titles alternate, 4 pages each).
+MIXED_PAGES = 2 * corpus.PAGES_PER_TITLE
+NEXT_DATA = re.compile(r'<script id="__NEXT_DATA__" type="application/json">(.*?)</script>', re.S)
 
 
 def test_corpus_is_deterministic_with_unique_review_ids(tmp_path):
-    first = corpus.generate(tmp_path / "one", PAGES)
-    second = corpus.generate(tmp_path / "two", PAGES)
+    first = corpus.generate(tmp_path / "one", PAGES, layouts=("legacy",))
+    second = corpus.generate(tmp_path / "two", PAGES, layouts=("legacy",))
     assert first.digest == second.digest
     assert first.reviews == PAGES * corpus.REVIEWS_PER_PAGE
     ids = []
@@ -35,10 +40,43 @@ def test_corpus_is_deterministic_with_unique_review_ids(tmp_path):
     assert ids[0] == first.first_review_id and ids[-1] == first.last_review_id
 
 
+def test_mixed_corpus_renames_current_cards_and_their_json(tmp_path):
+    """Current pages: new ids in every card link and in both JSON shapes, nothing of the source."""
+    first = corpus.generate(tmp_path / "one", MIXED_PAGES)
+    assert first.digest == corpus.generate(tmp_path / "two", MIXED_PAGES).digest
+    assert first.layouts == ["legacy", "current"]
+    assert first.pages_per_layout == {"legacy": 4, "current": 4}
+    source = fixture_path(corpus.CurrentLayout.FIXTURE_PAGE).read_text(encoding="utf-8")
+    source_ids = set(re.findall(r"\brw\d+\b", source))
+    ids = []
+    for name in first.files:
+        html = (first.pages_dir / name).read_text(encoding="utf-8")
+        page_ids = list(dict.fromkeys(re.findall(r"/review/(rw\d+)/", html)))
+        assert len(page_ids) == corpus.REVIEWS_PER_PAGE, name
+        ids += page_ids
+        if "user-review-item" not in html:
+            continue
+        title_id = name.split("-")[0]
+        assert "tt0396184" not in html and not source_ids & set(re.findall(r"\brw\d+\b", html))
+        assert (
+            f'<link rel="canonical" href="https://www.imdb.com/title/{title_id}/reviews/"/>' in html
+        )
+        data = json.loads(NEXT_DATA.search(html).group(1))
+        content = data["props"]["pageProps"]["contentData"]
+        assert [e["review"]["reviewId"] for e in content["reviews"]] == page_ids
+        edges = content["data"]["title"]["reviews"]["edges"]
+        assert [e["node"]["id"] for e in edges] == page_ids
+        assert content["entityMetadata"]["id"] == data["query"]["tconst"] == title_id
+        assert content["reviewCount"] == 4 * corpus.REVIEWS_PER_PAGE
+        assert content["pageInfo"]["hasNextPage"] is False
+        assert "<" not in NEXT_DATA.search(html).group(1)  # still safe inside <script>
+    assert len(set(ids)) == len(ids) == first.reviews
+
+
 def test_floor_reads_every_review(tmp_path):
-    pages = corpus.generate(tmp_path / "corpus", PAGES)
+    pages = corpus.generate(tmp_path / "corpus", MIXED_PAGES)
     output = tmp_path / "floor.jsonl"
-    assert floor.run([pages.pages_dir], output) == (PAGES, pages.reviews)
+    assert floor.run([pages.pages_dir], output) == (MIXED_PAGES, pages.reviews)
     records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
     assert len({r["review_id"] for r in records}) == pages.reviews
     assert all(r["text"] and r["author_id"] and r["date"] for r in records)
@@ -47,7 +85,7 @@ def test_floor_reads_every_review(tmp_path):
 def test_harness_runs_on_a_tiny_corpus(tmp_path):
     done = subprocess.run(
         [
-            sys.executable, "-m", "benchmarks.run", "--sizes", "2", "--repeat", "1",
+            sys.executable, "-m", "benchmarks.run", "--sizes", "5", "--repeat", "1",
             "--no-plot", "--no-archive-open", "--results", str(tmp_path),
             "--workdir", str(tmp_path),
         ],
@@ -64,13 +102,15 @@ def test_harness_runs_on_a_tiny_corpus(tmp_path):
         results
     )
     (size,) = results["sizes"]
-    assert size["pages"] == 2
-    assert size["reviews"] == 2 * corpus.REVIEWS_PER_PAGE
-    assert {run["variant"] for run in size["runs"]} == {"a", "b", "c", "s"}
-    for run in size["runs"]:
-        if run["variant"] in "ab":
-            assert run["reviews_out"] == size["reviews"]
-        assert run["exit_code"] == 0
+    assert size["pages"] == 5
+    assert size["reviews"] == 5 * corpus.REVIEWS_PER_PAGE
+    # Mixed by title: a title of 4 legacy pages, then a current one.
+    assert size["corpus"]["pages_per_layout"] == {"legacy": 4, "current": 1}
+    assert {r["variant"] for r in size["runs"]} == {"a", "b", "c", "s"}
+    for record in size["runs"]:
+        if record["variant"] in "ab":
+            assert record["reviews_out"] == size["reviews"]
+        assert record["exit_code"] == 0
     assert set(size["medians"]) == {"a", "b", "c", "s"}
     assert {"ratio_b_over_a", "c_time_over_b", "b_maxrss_mib", "b_ms_per_page"} <= set(
         size["figures"]
@@ -81,18 +121,26 @@ def test_harness_runs_on_a_tiny_corpus(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.json"]
 
 
-def test_floor_extracts_what_the_crawler_does(tmp_path):
+@pytest.mark.parametrize("layout", ["legacy", "current"])
+def test_floor_extracts_what_the_crawler_does(tmp_path, layout):
     """The floor is only a floor if it does the same work: same records, field by field.
 
-    When the crawler's record changes on purpose, change `benchmarks.floor` to match.
+    On current pages the floor reads the cards and fills in from ``__NEXT_DATA__``
+    as the crawl does (see `benchmarks.floor.current_reviews` for what it leaves
+    out); on the generated pages that gives the same records. When the crawler's
+    record changes on purpose, change `benchmarks.floor` to match.
     """
-    pages = corpus.generate(tmp_path / "corpus", 1)
+    pages = corpus.generate(tmp_path / "corpus", 1, layouts=(layout,))
     crawled_path = tmp_path / "crawl.jsonl"
+    archive = tmp_path / "archive"
     done = scrapy_cmd(
         "crawl", "reviews", "-a", f"path={pages.pages_dir}", "-O", str(crawled_path),
-        "-s", "LOG_LEVEL=WARNING",
+        "-s", "LOG_LEVEL=WARNING", "-s", f"ARCHIVE_DIR={archive}",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+    # The archive step's in-process timings still find the archive's index functions.
+    timings = run.index_timings(archive, 1)
+    assert timings.get("entries") == pages.reviews, timings
     crawled = {record["review_id"]: record for record in read_jsonl(crawled_path)}
     output = tmp_path / "floor.jsonl"
     floor.run([pages.pages_dir], output)
@@ -103,3 +151,73 @@ def test_floor_extracts_what_the_crawler_does(tmp_path):
         assert list(record) == list(expected)
         for name in record.keys() - {"scraped_at"}:
             assert record[name] == expected[name], (record["review_id"], name)
+
+
+@pytest.mark.parametrize("case", ["pusher-2025", "pusher2-2026", "pusher2-saved"])
+def test_floor_reads_current_fixtures_as_their_golden_records(tmp_path, case):
+    """Pages nobody generated: both JSON shapes, a browser's copy with more cards than JSON.
+
+    Every field but ``source_url``/``scraped_at``; the fragment fixture is left
+    out because it needs ``-a title=``, which the floor does not take.
+    """
+    output = tmp_path / "floor.jsonl"
+    floor.run([fixture_path("current", f"{case}.html")], output)
+    golden = read_jsonl(fixture_path("current", f"{case}.jsonl"))
+    records = read_jsonl(output)
+    assert [r["review_id"] for r in records] == [g["review_id"] for g in golden]
+    for record, expected in zip(records, golden, strict=True):
+        for name in expected:
+            assert record[name] == expected[name], (record["review_id"], name)
+
+
+def _archive_result(open_cost: float, rebuild_cost: float) -> dict:
+    walls = {"empty": 1.0, "open": 1.0 + open_cost, "rebuild": 1.0 + rebuild_cost}
+    return {
+        "archive_reviews": 100_000,
+        "archive_bytes": 170 * 2**20,
+        "archive_files": 1_500,
+        "index_bytes": 13 * 2**20,
+        "runs": {kind: [{}] * 3 for kind in run.ARCHIVE_KINDS},
+        "median_wall_s": walls,
+        "median_maxrss_mib": dict.fromkeys(run.ARCHIVE_KINDS, 90.0),
+        "open_cost_s": open_cost,
+        "rebuild_cost_s": rebuild_cost,
+        "build_wall_s": 120.0,
+        "copy_s": 0.4,
+        "cache": {"path": "/tmp/x", "reused": True, "built": "2026-11-25T10:00:00+00:00"},
+        "in_process": {
+            "entries": 100_000,
+            "load_index_s": 0.2,
+            "save_index_s": 0.3,
+            "rebuild_index_s": 2.0,
+        },
+    }
+
+
+def test_archive_step_figures_and_targets():
+    """The archive step's table and target lines, on made-up figures (no crawl here)."""
+    archive = _archive_result(0.25, 2.5)
+    text = run.archive_table(archive)
+    assert "the big archive (index.json loaded)" in text and "+0.250" in text
+    assert "index.json deleted (rebuilt)" in text and "+2.500" in text
+    checks = {c["name"]: c["status"] for c in run.target_checks([], archive)}
+    assert checks["archive of 100,000 reviews opens (index load) in < 1 s"] == "PASS"
+    assert checks["archive of 100,000 reviews opens (index rebuild) in < 1 s"] == "FAIL"
+    skipped = {c["name"]: c["status"] for c in run.target_checks([], {"skipped": "why"})}
+    assert skipped["archive of 100,000 reviews opens (index load) in < 1 s"] == "N/A"
+
+
+def test_archive_cache_is_reused_and_keyed_on_what_built_it(tmp_path):
+    options = {"layouts": ["legacy", "current"], "source": "auto"}
+    key = run.archive_cache_key(100, options)
+    assert key == run.archive_cache_key(100, options)
+    assert key != run.archive_cache_key(200, options)
+    assert key != run.archive_cache_key(100, {**options, "layouts": ["legacy"]})
+    entry = tmp_path / f"archive-100-{key}"
+    (entry / "archive").mkdir(parents=True)
+    info = {"key": key, "archive_reviews": 100, "build_wall_s": 1.0}
+    (entry / run.BUILD_INFO).write_text(json.dumps(info), encoding="utf-8")
+    # A finished entry is used as it is: no crawl (it would fail here, without logs dir).
+    path, found = run.cached_archive(tmp_path, 100, options, tmp_path / "missing-logs")
+    assert path == entry / "archive"
+    assert found == {**info, "reused": True}
