@@ -72,12 +72,16 @@ class AtomicJsonLines:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    """Write `data` as JSON to `path`, replacing it atomically (index, manifests)."""
+    """Write `data` as indented JSON to `path`, replacing it atomically (manifests)."""
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path`, replacing it atomically: a reader sees old or new, whole."""
     partial = partial_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with partial.open("w", encoding="utf-8", newline="\n") as out:
-        json.dump(data, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        out.write(text)
         out.flush()
         os.fsync(out.fileno())
     partial.replace(path)

@@ -5,6 +5,11 @@ records a digest of the list of review files it was built from (names and
 sizes) and a digest of its own entries; when either disagrees with what is on
 disk, it is rebuilt from the files. Checking costs one directory listing, not a
 read of every review.
+
+On disk it is two lines: a small JSON header, then every entry as one compact
+JSON object. The header's ``entries_digest`` is the SHA-256 of that second line
+as stored, so checking it needs no re-encoding, and both lines are written and
+read by the C JSON codec: a 100,000-review index loads in a fraction of a second.
 """
 
 from __future__ import annotations
@@ -14,15 +19,14 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import jsonlines
 
-from reviewcrawler.archive.files import iter_jsonl, write_json_atomic
+from reviewcrawler.archive.files import iter_jsonl, write_text_atomic
 from reviewcrawler.archive.fingerprint import content_fingerprint
 from reviewcrawler.archive.layout import ArchiveLayout
 
-FORMAT = 1
+FORMAT = 2
 ENTRY_FIELDS = ("fingerprint", "title_id", "run_id", "versions")
 
 
@@ -52,17 +56,21 @@ class ArchiveIndex:
     def save(self, layout: ArchiveLayout) -> None:
         """Record the index as covering the review files now on disk."""
         self.covers = files_digest(layout)
-        entries = _entries_json(self.entries)
-        write_json_atomic(
-            layout.index_path,
+        entries = json.dumps(
             {
-                "format": FORMAT,
-                "covers": self.covers,
-                "entries_digest": _digest(entries),
-                "fields": list(ENTRY_FIELDS),
-                "entries": entries,
+                rid: [e.fingerprint, e.title_id, e.run_id, e.versions]
+                for rid, e in self.entries.items()
             },
+            ensure_ascii=False,
+            separators=(",", ":"),
         )
+        header = {
+            "format": FORMAT,
+            "covers": self.covers,
+            "entries_digest": _digest(entries.encode("utf-8")),
+            "fields": list(ENTRY_FIELDS),
+        }
+        write_text_atomic(layout.index_path, f"{json.dumps(header)}\n{entries}\n")
 
 
 DamageReport = Callable[[Path, Exception], None]
@@ -71,16 +79,18 @@ DamageReport = Callable[[Path, Exception], None]
 def load_index(layout: ArchiveLayout) -> ArchiveIndex | None:
     """The saved index if it matches the files on disk, else ``None``."""
     try:
-        data = json.loads(layout.index_path.read_text(encoding="utf-8"))
-        if data["format"] != FORMAT or data["fields"] != list(ENTRY_FIELDS):
+        header_line, _, entries_line = layout.index_path.read_bytes().partition(b"\n")
+        header = json.loads(header_line)
+        if header["format"] != FORMAT or header["fields"] != list(ENTRY_FIELDS):
             return None
-        entries = data["entries"]
-        if data["entries_digest"] != _digest(entries):
+        entries_line = entries_line.removesuffix(b"\n")
+        if header["entries_digest"] != _digest(entries_line):
             return None
-        if data["covers"] != files_digest(layout):
+        if header["covers"] != files_digest(layout):
             return None
+        entries = json.loads(entries_line)
         return ArchiveIndex(
-            {rid: IndexEntry(*values) for rid, values in entries.items()}, data["covers"]
+            {rid: IndexEntry(*values) for rid, values in entries.items()}, header["covers"]
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -114,12 +124,5 @@ def files_digest(layout: ArchiveLayout) -> str:
     return listing.hexdigest()
 
 
-def _entries_json(entries: dict[str, IndexEntry]) -> dict[str, list[Any]]:
-    return {
-        rid: [e.fingerprint, e.title_id, e.run_id, e.versions] for rid, e in sorted(entries.items())
-    }
-
-
-def _digest(entries: Any) -> str:
-    canonical = json.dumps(entries, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -64,9 +64,10 @@ def test_index_is_not_trusted_when_files_changed(layout):
 
 def test_index_is_not_trusted_when_damaged(layout):
     rebuild_index(layout).save(layout)
-    data = json.loads(layout.index_path.read_text())
-    data["entries"]["rw1"][0] = "0" * 32
-    layout.index_path.write_text(json.dumps(data))
+    header, entries = layout.index_path.read_text().splitlines()
+    rows = json.loads(entries)
+    rows["rw1"][0] = "0" * 32  # an entry edited behind the index's back
+    layout.index_path.write_text(f"{header}\n{json.dumps(rows, separators=(',', ':'))}\n")
     assert load_index(layout) is None
     layout.index_path.write_text("{not json")
     assert load_index(layout) is None
