@@ -71,6 +71,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import ClassVar
 
+from lxml.etree import XPath
 from parsel import Selector
 
 from reviewcrawler.items import Review
@@ -86,6 +87,12 @@ from reviewcrawler.parsers.next_data import (
 )
 from reviewcrawler.parsers.xpath import has_class
 
+
+def with_testid(value: str) -> str:
+    """``//*[@data-testid=value]``, found from the attributes: a few times faster on a big page."""
+    return f"//@data-testid[. = '{value}']/parent::*"
+
+
 REVIEWS_ROUTE = '"page":"/title/[tconst]/reviews"'
 #: Review cards. The title's main page shows a teaser card in its "User reviews"
 #: section: that is not a review listing.
@@ -93,31 +100,32 @@ CARDS = (
     f"//article[{has_class('user-review-item')}]"
     "[not(ancestor::section[@data-testid='UserReviews'])]"
 )
-TOTAL = "//*[@data-testid='tturv-total-reviews']"
+TOTAL = with_testid("tturv-total-reviews")
+# The page-wide checks below are lists of queries, tried cheapest first: the
+# first that finds anything decides (a ``contains()`` over ``__NEXT_DATA__``
+# reads all of its text, the largest part of a page).
 # Any of these says "this is (part of) a current title-reviews listing", even
 # when the cards themselves can no longer be found (layout drift).
-MARKERS = " | ".join(
-    (
-        f"{NEXT_DATA}[contains(., '{REVIEWS_ROUTE}')]",
-        CARDS,
-        TOTAL,
-        "//*[@data-testid='tturv-pagination']",
-    )
+MARKERS = (
+    CARDS,
+    TOTAL,
+    with_testid("tturv-pagination"),
+    f"{NEXT_DATA}[contains(., '{REVIEWS_ROUTE}')]",
 )
 # Review data present somewhere, whatever the cards look like.
-REVIEW_DATA = " | ".join(
-    (
-        CARDS,
-        "//a[contains(@href, '/review/rw')]",
-        f"{NEXT_DATA}[contains(., '\"submissionDate\"')]",
-    )
+REVIEW_DATA = (
+    CARDS,
+    "//a[contains(@href, '/review/rw')]",
+    f"{NEXT_DATA}[contains(., '\"submissionDate\"')]",
 )
 #: The page says outright that the title has no reviews.
-NO_REVIEWS = " | ".join(
-    (
-        f"{TOTAL}[starts-with(normalize-space(), '0 ')]",
-        f"{NEXT_DATA}[contains(., '\"reviewCount\":0,') or contains(., '\"reviewCount\":0}}')]",
-    )
+NO_REVIEWS = (
+    f"{TOTAL}[starts-with(normalize-space(), '0 ')]",
+    f"{NEXT_DATA}[contains(., '\"reviewCount\":0,') or contains(., '\"reviewCount\":0}}')]",
+)
+_CARDS = XPath(CARDS)
+_MARKERS, _REVIEW_DATA, _NO_REVIEWS = (
+    tuple(XPath(query) for query in queries) for queries in (MARKERS, REVIEW_DATA, NO_REVIEWS)
 )
 TITLE_REFS = " | ".join(
     (
@@ -175,9 +183,9 @@ class CurrentReviewPage:
 
     @staticmethod
     def matches(page: Selector) -> bool:
-        if page.xpath(CARDS):
+        if _CARDS(page.root):
             return True
-        return bool(page.xpath(MARKERS)) and _holds_reviews_or_says_none(page)
+        return _finds(_MARKERS, page) and _holds_reviews_or_says_none(page)
 
     @staticmethod
     def parse(page: Selector, context: PageContext) -> ParsedPage:
@@ -229,11 +237,16 @@ def walled(page: Selector) -> bool:
     IMDb's sign-in wall (2026) answers ``/reviews/`` with the page chrome and no
     reviews. A page that says it has no reviews ("0 reviews") is not walled.
     """
-    return bool(page.xpath(MARKERS)) and not _holds_reviews_or_says_none(page)
+    return _finds(_MARKERS, page) and not _holds_reviews_or_says_none(page)
 
 
 def _holds_reviews_or_says_none(page: Selector) -> bool:
-    return bool(page.xpath(REVIEW_DATA) or page.xpath(NO_REVIEWS))
+    return _finds(_REVIEW_DATA, page) or _finds(_NO_REVIEWS, page)
+
+
+def _finds(queries: tuple[XPath, ...], page: Selector) -> bool:
+    """Whether any of `queries` finds something, trying them in order."""
+    return any(query(page.root) for query in queries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,12 +273,13 @@ def _page_values(
 
     A loader without a selector cleans the candidates (once per page, not per card).
     """
+    page_title = page.xpath(PAGE_TITLE)
     loader = ReviewLoader()
     loader.add_value("movie_title", page.xpath(MOVIE_TITLE)[:1])
     loader.add_value("movie_title", data.movie_titles[:1])
-    loader.add_value("movie_title", page.xpath(PAGE_TITLE).re_first(PAGE_TITLE_NAME))
+    loader.add_value("movie_title", page_title.re_first(PAGE_TITLE_NAME))
     loader.add_value("movie_year", data.movie_years[:1])
-    loader.add_value("movie_year", page.xpath(PAGE_TITLE).re_first(PAGE_TITLE_YEAR))
+    loader.add_value("movie_year", page_title.re_first(PAGE_TITLE_YEAR))
     values: Review = loader.load_item()
     return PageValues(title_id, values.movie_title, values.movie_year, context)
 
