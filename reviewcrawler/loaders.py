@@ -19,7 +19,8 @@ from typing import Any
 
 from itemloaders import ItemLoader
 from itemloaders.processors import Compose, Identity, MapCompose, TakeFirst
-from lxml.etree import _Element
+from lxml.etree import XPath, _Element, fromstring
+from lxml.html import HTMLParser
 from parsel import Selector
 
 from reviewcrawler.items import REVIEW_FIELDS, Review
@@ -190,9 +191,17 @@ def inline_text(node: Selector | _Element | str) -> str | None:
     return clean_line(text) if text else None
 
 
-def html_fragment(markup: str) -> Selector:
-    """Review HTML kept as a string (the current layout's JSON) as a node for `body_text`."""
-    return Selector(text=f"<div>{markup}</div>").xpath("/html/body/div")[0]
+def html_fragment(markup: str) -> _Element:
+    """Review HTML kept as a string (the current layout's JSON) as a node for `body_text`.
+
+    Parsed as `parsel.Selector(text=…)` parses it, without building a selector.
+    """
+    document = f"<div>{markup}</div>".strip().replace("\x00", "").encode("utf-8")
+    parser = HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    return _FRAGMENT_DIV(fromstring(document, parser=parser))[0]
+
+
+_FRAGMENT_DIV = XPath("/html/body/div")
 
 
 def _render(element: _Element, parts: list[str]) -> None:

@@ -11,6 +11,7 @@ the DOM (no head, no JSON, often no title id at all).
 Only stable hooks are used: ``data-testid`` attributes, the unhashed classes
 (``user-review-item``, ``ipc-*``, ``review-date``), ``/review/rwN/`` and
 ``/user/urN/`` hrefs. The hashed ``sc-…`` classes change with every build.
+`reviewcrawler.parsers.card` reads a card's fields.
 
 Pagination
 ----------
@@ -67,15 +68,19 @@ its last shown digit.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import ClassVar
 
+from lxml.etree import XPath
 from parsel import Selector
 
 from reviewcrawler.items import Review
 from reviewcrawler.loaders import ReviewLoader, VoteCounts, html_fragment, parse_count
 from reviewcrawler.parsers.base import PageContext, PageNote, ParsedPage
+from reviewcrawler.parsers.block import Block
+from reviewcrawler.parsers.card import TITLE_IN_REVIEW_URL, card_values, has_footer
+from reviewcrawler.parsers.extract import load_review, page_defaults
 from reviewcrawler.parsers.next_data import (
     NEXT_DATA,
     JsonReview,
@@ -86,6 +91,12 @@ from reviewcrawler.parsers.next_data import (
 )
 from reviewcrawler.parsers.xpath import has_class
 
+
+def with_testid(value: str) -> str:
+    """``//*[@data-testid=value]``, found from the attributes: a few times faster on a big page."""
+    return f"//@data-testid[. = '{value}']/parent::*"
+
+
 REVIEWS_ROUTE = '"page":"/title/[tconst]/reviews"'
 #: Review cards. The title's main page shows a teaser card in its "User reviews"
 #: section: that is not a review listing.
@@ -93,31 +104,32 @@ CARDS = (
     f"//article[{has_class('user-review-item')}]"
     "[not(ancestor::section[@data-testid='UserReviews'])]"
 )
-TOTAL = "//*[@data-testid='tturv-total-reviews']"
+TOTAL = with_testid("tturv-total-reviews")
+# The page-wide checks below are lists of queries, tried cheapest first: the
+# first that finds anything decides (a ``contains()`` over ``__NEXT_DATA__``
+# reads all of its text, the largest part of a page).
 # Any of these says "this is (part of) a current title-reviews listing", even
 # when the cards themselves can no longer be found (layout drift).
-MARKERS = " | ".join(
-    (
-        f"{NEXT_DATA}[contains(., '{REVIEWS_ROUTE}')]",
-        CARDS,
-        TOTAL,
-        "//*[@data-testid='tturv-pagination']",
-    )
+MARKERS = (
+    CARDS,
+    TOTAL,
+    with_testid("tturv-pagination"),
+    f"{NEXT_DATA}[contains(., '{REVIEWS_ROUTE}')]",
 )
 # Review data present somewhere, whatever the cards look like.
-REVIEW_DATA = " | ".join(
-    (
-        CARDS,
-        "//a[contains(@href, '/review/rw')]",
-        f"{NEXT_DATA}[contains(., '\"submissionDate\"')]",
-    )
+REVIEW_DATA = (
+    CARDS,
+    "//a[contains(@href, '/review/rw')]",
+    f"{NEXT_DATA}[contains(., '\"submissionDate\"')]",
 )
 #: The page says outright that the title has no reviews.
-NO_REVIEWS = " | ".join(
-    (
-        f"{TOTAL}[starts-with(normalize-space(), '0 ')]",
-        f"{NEXT_DATA}[contains(., '\"reviewCount\":0,') or contains(., '\"reviewCount\":0}}')]",
-    )
+NO_REVIEWS = (
+    f"{TOTAL}[starts-with(normalize-space(), '0 ')]",
+    f"{NEXT_DATA}[contains(., '\"reviewCount\":0,') or contains(., '\"reviewCount\":0}}')]",
+)
+_CARDS = XPath(CARDS)
+_MARKERS, _REVIEW_DATA, _NO_REVIEWS = (
+    tuple(XPath(query) for query in queries) for queries in (MARKERS, REVIEW_DATA, NO_REVIEWS)
 )
 TITLE_REFS = " | ".join(
     (
@@ -131,35 +143,6 @@ PAGE_TITLE = "//title/text() | //meta[@property='og:title']/@content"
 PAGE_TITLE_NAME = r"^\s*(.+?)\s+\([^()]*\)\s+-\s+User reviews"
 PAGE_TITLE_YEAR = r"\(([^()]*)\)\s+-\s+User reviews"
 TITLE_IN_URL = r"/title/(tt\d+)"
-
-# Relative to one card.
-REVIEW_HREFS = (
-    ".//*[@data-testid='review-summary']//a/@href | .//a[@data-testid='permalink-link']/@href"
-)
-REVIEW_ID_IN_URL = r"/review/(rw\d+)"
-TITLE_IN_REVIEW_URL = r"/title/(tt\d+)/review/rw\d+"
-PERMALINK = ".//a[@data-testid='permalink-link']/@href"
-HEADLINE_LINK = ".//*[@data-testid='review-summary']//a/@href"
-RATING = f".//span[{has_class('ipc-rating-star--rating')}]/text()"
-HEADLINE = ".//*[@data-testid='review-summary']"
-AUTHOR_LINK = ".//a[@data-testid='author-link']"
-DATE = f"string(.//li[{has_class('review-date')}])"
-SPOILER = " | ".join(
-    (
-        ".//*[@data-testid='review-spoiler-content']",
-        f".//button[{has_class('review-spoiler-button')}]",
-        f".//*[{has_class('ipc-signpost__text')}][normalize-space() = 'Spoiler']",
-    )
-)
-#: The card's footer (author, date, Permalink) comes after its body: a card that
-#: has none of it was cut off, and its body may be partial.
-FOOTER = (
-    ".//a[@data-testid='permalink-link']"
-    f" | .//a[@data-testid='author-link'][../../li[{has_class('review-date')}]]"
-)
-BODY = f".//div[{has_class('ipc-html-content-inner-div')}]"
-VOTES_UP = f".//span[{has_class('ipc-voting__label__count--up')}]/text()"
-VOTES_DOWN = f".//span[{has_class('ipc-voting__label__count--down')}]/text()"
 
 _REVIEW_COUNT = re.compile(r"(\d[\d,.]*\s*[KkMm]?)\s+reviews?\b", re.IGNORECASE)
 #: Fields a card is trusted for; the JSON only fills them in.
@@ -175,15 +158,15 @@ class CurrentReviewPage:
 
     @staticmethod
     def matches(page: Selector) -> bool:
-        if page.xpath(CARDS):
+        if _CARDS(page.root):
             return True
-        return bool(page.xpath(MARKERS)) and _holds_reviews_or_says_none(page)
+        return _finds(_MARKERS, page) and _holds_reviews_or_says_none(page)
 
     @staticmethod
     def parse(page: Selector, context: PageContext) -> ParsedPage:
         data = read_next_data(page)
         title_id = _page_title_id(page, data)
-        cards = page.xpath(CARDS)
+        cards = _CARDS(page.root)
         result = ParsedPage(
             layout=CurrentReviewPage.layout,
             declared_total=_declared_total(page, data),
@@ -206,7 +189,7 @@ class CurrentReviewPage:
             return result
         shown: set[str] = set()
         for card in cards:
-            review, problems = _card_review(card, data, page_values, result)
+            review, problems = _card_review(Block(card, tags=None), data, page_values, result)
             if review.review_id:
                 shown.add(review.review_id)
             result.add(review, problems)
@@ -229,11 +212,16 @@ def walled(page: Selector) -> bool:
     IMDb's sign-in wall (2026) answers ``/reviews/`` with the page chrome and no
     reviews. A page that says it has no reviews ("0 reviews") is not walled.
     """
-    return bool(page.xpath(MARKERS)) and not _holds_reviews_or_says_none(page)
+    return _finds(_MARKERS, page) and not _holds_reviews_or_says_none(page)
 
 
 def _holds_reviews_or_says_none(page: Selector) -> bool:
-    return bool(page.xpath(REVIEW_DATA) or page.xpath(NO_REVIEWS))
+    return _finds(_REVIEW_DATA, page) or _finds(_NO_REVIEWS, page)
+
+
+def _finds(queries: tuple[XPath, ...], page: Selector) -> bool:
+    """Whether any of `queries` finds something, trying them in order."""
+    return any(query(page.root) for query in queries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,13 +232,18 @@ class PageValues:
     movie_title: str | None
     movie_year: int | None
     context: PageContext
+    #: All of them as the record each review of the page starts from.
+    defaults: Review = field(init=False, repr=False, compare=False)
 
-    def add_to(self, loader: ReviewLoader) -> None:
-        loader.add_value("title_id", self.title_id)
-        loader.add_value("movie_title", self.movie_title)
-        loader.add_value("movie_year", self.movie_year)
-        loader.add_value("source_url", self.context.url)
-        loader.add_value("scraped_at", self.context.scraped_at)
+    def __post_init__(self) -> None:
+        defaults = page_defaults(
+            title_id=self.title_id,
+            movie_title=self.movie_title,
+            movie_year=self.movie_year,
+            source_url=self.context.url,
+            scraped_at=self.context.scraped_at,
+        )
+        object.__setattr__(self, "defaults", defaults)
 
 
 def _page_values(
@@ -260,42 +253,27 @@ def _page_values(
 
     A loader without a selector cleans the candidates (once per page, not per card).
     """
+    page_title = page.xpath(PAGE_TITLE)
     loader = ReviewLoader()
     loader.add_value("movie_title", page.xpath(MOVIE_TITLE)[:1])
     loader.add_value("movie_title", data.movie_titles[:1])
-    loader.add_value("movie_title", page.xpath(PAGE_TITLE).re_first(PAGE_TITLE_NAME))
+    loader.add_value("movie_title", page_title.re_first(PAGE_TITLE_NAME))
     loader.add_value("movie_year", data.movie_years[:1])
-    loader.add_value("movie_year", page.xpath(PAGE_TITLE).re_first(PAGE_TITLE_YEAR))
+    loader.add_value("movie_year", page_title.re_first(PAGE_TITLE_YEAR))
     values: Review = loader.load_item()
     return PageValues(title_id, values.movie_title, values.movie_year, context)
 
 
 def _card_review(
-    card: Selector, data: NextData, page_values: PageValues, result: ParsedPage
+    card: Block, data: NextData, page_values: PageValues, result: ParsedPage
 ) -> tuple[Review, list[str]]:
-    loader = ReviewLoader(selector=card)
-    loader.add_xpath("review_id", REVIEW_HREFS, re=REVIEW_ID_IN_URL)
-    page_values.add_to(loader)
-    loader.add_xpath("title_id", REVIEW_HREFS, re=TITLE_IN_REVIEW_URL)
-    loader.add_value("title_id", page_values.context.title_id)
-    loader.add_xpath("rating", RATING)
-    loader.add_value("headline", card.xpath(HEADLINE))
-    loader.add_value("author", card.xpath(AUTHOR_LINK))
-    loader.add_xpath("author_id", f"{AUTHOR_LINK}/@href", re=r"/user/(ur\d+)")
-    loader.add_xpath("date", DATE)
-    loader.add_value("spoiler", bool(card.xpath(SPOILER)))
-    loader.add_value("text", card.xpath(BODY))
-    votes = VoteCounts(card.xpath(VOTES_UP).get(), card.xpath(VOTES_DOWN).get())
-    loader.add_value("helpful_yes", votes)
-    loader.add_value("helpful_total", votes)
-    loader.add_xpath("permalink", PERMALINK)
-    loader.add_xpath("permalink", HEADLINE_LINK)
-    shown: Review = loader.load_item()
-
+    values = card_values(card, page_values.context.title_id)
+    shown = load_review(values, page_values.defaults)
     entry = data.reviews.get(shown.review_id or "")
     review = shown
     if entry is not None:
-        stored = json_record(entry, page_values)
+        # Only the review's own fields: the page's are the card's (see `_merge`).
+        stored = load_review(_json_values(entry))
         review = _merge(shown, stored, entry)
         differing = _disagreements(shown, stored, entry)
         if differing:
@@ -307,30 +285,36 @@ def _card_review(
                     + ", ".join(f"{name} from {_source_of(name)}" for name in differing),
                 )
             )
-    problems = _structural_problems(card, review)
-    if not shown.review_id or not card.xpath(FOOTER):
+    footer = has_footer(card)
+    problems = _structural_problems(review, values, footer)
+    if not shown.review_id or not footer:
         result.blocks_unreadable += 1
     return review, problems
 
 
 def json_record(entry: JsonReview, page_values: PageValues) -> Review:
-    loader = ReviewLoader()
-    loader.add_value("review_id", entry.review_id)
-    page_values.add_to(loader)
-    loader.add_value("title_id", page_values.context.title_id)
-    loader.add_value("rating", as_int(entry.rating))
-    loader.add_value("headline", as_str(entry.headline))
-    loader.add_value("author", as_str(entry.author))
-    loader.add_value("author_id", as_str(entry.author_id))
-    loader.add_value("date", as_str(entry.date))
-    if isinstance(entry.spoiler, bool):
-        loader.add_value("spoiler", entry.spoiler)
-    loader.add_value("text", as_str(entry.text), html_fragment)
+    """The review as the JSON has it, with the page's fields: a record of its own."""
+    values = {**_json_values(entry), "title_id": page_values.context.title_id}
+    return load_review(values, page_values.defaults)
+
+
+def _json_values(entry: JsonReview) -> dict[str, object]:
+    """The review's own fields in the JSON (cleaning is the loader's job)."""
+    text = as_str(entry.text)
     votes = VoteCounts(as_int(entry.up), as_int(entry.down))
-    loader.add_value("helpful_yes", votes)
-    loader.add_value("helpful_total", votes)
-    loader.add_value("permalink", entry.review_id)
-    return loader.load_item()
+    return {
+        "review_id": entry.review_id,
+        "rating": as_int(entry.rating),
+        "headline": as_str(entry.headline),
+        "author": as_str(entry.author),
+        "author_id": as_str(entry.author_id),
+        "date": as_str(entry.date),
+        "spoiler": entry.spoiler if isinstance(entry.spoiler, bool) else None,
+        "text": html_fragment(text) if text is not None else None,
+        "helpful_yes": votes,
+        "helpful_total": votes,
+        "permalink": entry.review_id,
+    }
 
 
 def _merge(shown: Review, stored: Review, entry: JsonReview) -> Review:
@@ -402,7 +386,7 @@ def _same_count(shown: int, exact: int) -> bool:
     return abs(shown - exact) < precision
 
 
-def _structural_problems(card: Selector, review: Review) -> list[str]:
+def _structural_problems(review: Review, values: dict[str, object], footer: bool) -> list[str]:
     """Reasons a card cannot be trusted as a whole review.
 
     Every complete card names its review (``/review/rwN/``) and ends with its
@@ -413,11 +397,11 @@ def _structural_problems(card: Selector, review: Review) -> list[str]:
     if not review.review_id:
         problems.append("no review link (/review/rwN/) in card")
     if not review.text:
-        if card.xpath(SPOILER) and not card.xpath(BODY):
+        if values["spoiler"] and not values["text"]:
             problems.append("spoiler body not in page (collapsed when saved, not in __NEXT_DATA__)")
         else:
             problems.append("no review body in card")
-    if not card.xpath(FOOTER):
+    if not footer:
         problems.append("card ends before its author, date and Permalink (page cut off?)")
     return problems
 

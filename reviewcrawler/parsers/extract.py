@@ -20,16 +20,17 @@ def page_defaults(**values: object) -> Review:
     return _load(ReviewLoader(), values)
 
 
-def load_review(values: Mapping[str, object], defaults: Review) -> Review:
+def load_review(values: Mapping[str, object], defaults: Review | None = None) -> Review:
     # Values given as `item=` skip input processors: `defaults` is already clean.
-    return _load(ReviewLoader(item=replace(defaults)), values)
+    loader = ReviewLoader() if defaults is None else ReviewLoader(item=replace(defaults))
+    return _load(loader, values)
 
 
 def _load(loader: ReviewLoader, values: Mapping[str, object]) -> Review:
     for name, value in values.items():
         if isinstance(value, list):
             value = [candidate for candidate in value if candidate is not None]
-        if value is not None:
+        if value is not None and value != []:
             loader.add_value(name, value)
     review: Review = loader.load_item()
     return review
