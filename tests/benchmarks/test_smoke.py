@@ -221,3 +221,13 @@ def test_archive_cache_is_reused_and_keyed_on_what_built_it(tmp_path):
     path, found = run.cached_archive(tmp_path, 100, options, tmp_path / "missing-logs")
     assert path == entry / "archive"
     assert found == {**info, "reused": True}
+
+
+def test_stage_breakdown_runs_on_a_tiny_corpus(capsys):
+    from benchmarks import stages
+
+    assert stages.main(["--pages", "2", "--rounds", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith("legacy ") and "parse" in lines[1]
+    assert lines[2].startswith("current ") and "floor" in lines[2]
+    assert lines[3].startswith("engine ")

@@ -1,0 +1,182 @@
+"""Where a crawl's time goes, per review and per layout: ``python -m benchmarks.stages``.
+
+A breakdown to read beside ``benchmarks.run``'s end-to-end figures. Everything
+is CPU time of this process (``time.process_time``), the median of a few
+rounds over the same generated pages:
+
+- ``floor``: the plain lxml pass of ``benchmarks.floor`` (parse + extract);
+- ``html``: building the response's `Selector` (decoding and parsing the page);
+- ``detect``: choosing the layout (`parser_for`);
+- ``parse``: the layout parser, loaders included;
+- ``validate``, ``fingerprint``, ``export``: what the pipelines and the feed
+  exporter do per review (validation, the archive's content fingerprint, a
+  JSON Lines line);
+- ``engine``: Scrapy's own cost per item, measured as a subprocess crawl of
+  the same files by a spider that yields empty items, less its start-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from scrapy.exporters import JsonLinesItemExporter
+from scrapy.http import HtmlResponse
+
+from benchmarks import floor
+from benchmarks.corpus import generate
+from reviewcrawler.archive.fingerprint import content_fingerprint
+from reviewcrawler.items import Review, as_record
+from reviewcrawler.parsers import PageContext, parser_for
+from reviewcrawler.pipelines.validate import review_problems
+
+EMPTY_ITEMS_SPIDER = """
+import scrapy
+from pathlib import Path
+
+class EmptyItems(scrapy.Spider):
+    name = "empty_items"
+    custom_settings = {"LOG_LEVEL": "WARNING", "ROBOTSTXT_OBEY": False}
+
+    async def start(self):
+        for path in sorted(Path(self.pages).glob("*.html")):
+            yield scrapy.Request(path.resolve().as_uri())
+
+    def parse(self, response):
+        for _ in range(int(self.per_page)):
+            yield {}
+"""
+
+
+def layout_stages(pages: list[Path], rounds: int) -> dict[str, float]:
+    """CPU µs per review of each in-process stage, for `pages` of one layout."""
+    bodies = [(page.as_uri(), page.read_bytes()) for page in pages]
+    floor_out = Path(tempfile.gettempdir()) / "stages-floor.jsonl"
+    times: dict[str, list[float]] = {}
+    count = 0
+    for _ in range(rounds):
+        for name, seconds in _one_round(pages, bodies, floor_out).items():
+            times.setdefault(name, []).append(seconds)
+        count = int(times.pop("reviews")[-1])
+    return {name: statistics.median(t) / count * 1e6 for name, t in times.items()}
+
+
+def _one_round(
+    pages: list[Path], bodies: list[tuple[str, bytes]], floor_out: Path
+) -> dict[str, float]:
+    clock = time.process_time
+    seconds: dict[str, float] = {}
+    start = clock()
+    floor.run(pages, floor_out)
+    seconds["floor"] = clock() - start
+
+    responses = [HtmlResponse(url=url, body=body) for url, body in bodies]
+    start = clock()
+    selectors = [response.selector for response in responses]
+    seconds["html"] = clock() - start
+
+    start = clock()
+    parsers = [parser_for(selector) for selector in selectors]
+    seconds["detect"] = clock() - start
+
+    start = clock()
+    reviews: list[Review] = []
+    for response, selector, parser in zip(responses, selectors, parsers, strict=True):
+        assert parser is not None, response.url
+        context = PageContext(url=response.url, scraped_at="now")
+        reviews.extend(parser.parse(selector, context).reviews)
+    seconds["parse"] = clock() - start
+
+    start = clock()
+    for review in reviews:
+        review_problems(review)
+    seconds["validate"] = clock() - start
+
+    start = clock()
+    for review in reviews:
+        content_fingerprint(as_record(review))
+    seconds["fingerprint"] = clock() - start
+
+    start = clock()
+    _export(reviews)
+    seconds["export"] = clock() - start
+    seconds["reviews"] = len(reviews)
+    return seconds
+
+
+def _export(reviews: list[Review]) -> None:
+    exporter = JsonLinesItemExporter(io.BytesIO())
+    exporter.start_exporting()
+    for review in reviews:
+        exporter.export_item(review)
+
+
+def engine_per_item(pages_dir: Path, pages: int, per_page: int, rounds: int) -> float:
+    """Scrapy's CPU µs per item: an empty-items crawl of `pages`, less a one-page crawl."""
+    with tempfile.TemporaryDirectory() as tmp:
+        spider = Path(tmp) / "empty_items.py"
+        spider.write_text(EMPTY_ITEMS_SPIDER)
+        one = Path(tmp) / "one"
+        one.mkdir()
+        first = sorted(pages_dir.glob("*.html"))[0]
+        (one / first.name).write_bytes(first.read_bytes())
+
+        def crawl(directory: Path, items: int) -> float:
+            command = [
+                sys.executable,
+                "-m",
+                "scrapy",
+                "runspider",
+                str(spider),
+                "-a",
+                f"pages={directory}",
+                "-a",
+                f"per_page={items}",
+            ]
+            before = _children_cpu()
+            subprocess.run(command, check=True, capture_output=True, cwd=tmp)
+            return _children_cpu() - before
+
+        full = statistics.median(crawl(pages_dir, per_page) for _ in range(rounds))
+        start_up = statistics.median(crawl(one, 0) for _ in range(rounds))
+    return (full - start_up) / (pages * per_page) * 1e6
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.stages", description=__doc__)
+    parser.add_argument("--pages", type=int, default=80, help="pages per layout (default 80)")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    print(f"CPU µs per review, median of {args.rounds} rounds, {args.pages} pages per layout")
+    with tempfile.TemporaryDirectory() as tmp:
+        for layout in ("legacy", "current"):
+            corpus = generate(Path(tmp) / layout, args.pages, layouts=[layout])
+            pages = sorted(corpus.pages_dir.glob("*.html"))
+            stages = layout_stages(pages, args.rounds)
+            ours = sum(v for k, v in stages.items() if k != "floor")
+            print(
+                f"{layout:8s} "
+                + "  ".join(f"{k} {v:6.1f}" for k, v in stages.items())
+                + f"  | ours without engine {ours:6.1f}"
+            )
+        engine = engine_per_item(corpus.pages_dir, args.pages, corpus.reviews_per_page, args.rounds)
+        print(f"engine   Scrapy per item (empty items, same files): {engine:6.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
