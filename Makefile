@@ -1,11 +1,12 @@
 # Both entry points create .venv and install the project when pyproject.toml changes.
-PYTHON ?= python3.11
+# Python 3.11 or newer; python3.11 when the machine has it under that name.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: crawl test lint bench bench-quick clean
+.PHONY: crawl test bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
