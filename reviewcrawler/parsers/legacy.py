@@ -39,17 +39,21 @@ _REVIEW_COUNT = re.compile(rf"{_NUMBER}\s+Reviews?\b", re.IGNORECASE)
 _HELPFUL = re.compile(rf"{_NUMBER}\s+out\s+of\s+{_NUMBER}\s+found\s+this\s+helpful")
 
 
-def _structural_problems(block: Block) -> list[str]:
+def _has_footer(block: Block) -> bool:
+    return link(block.first("actions", tag="div"), "/review/") is not None
+
+
+def _structural_problems(block: Block, *, cut_off: bool) -> list[str]:
     """Why a block cannot be trusted as a whole review (empty when it can).
 
-    Every complete legacy block has a body and ends with its actions footer and
-    Permalink; a block without them was cut off (a truncated download), so even
-    the body it shows may be partial.
+    A block needs a body. A download cut in the middle of a review leaves a last
+    block that the parser closes early: no actions footer, and a body that may
+    be partial. `cut_off` says the page shows that (see `LegacyReviewPage.parse`).
     """
     problems = []
     if block.first("text", "show-more__control") is None:
         problems.append("no review body in block")
-    if link(block.first("actions", tag="div"), "/review/") is None:
+    if cut_off:
         problems.append("block ends before its Permalink footer (page cut off?)")
     return problems
 
@@ -113,10 +117,17 @@ class LegacyReviewPage:
             next_page=_next_page(index, context.url),
             truncated=context.truncated,
         )
-        for block in blocks:
+        footers = [_has_footer(block) for block in blocks]
+        for number, block in enumerate(blocks, start=1):
+            # Only the last block can be cut off, and only a page that is cut (no
+            # </html>) or whose other blocks do end in a footer shows it was.
+            cut_off = (
+                number == len(blocks)
+                and not footers[-1]
+                and (context.truncated or any(footers[:-1]))
+            )
             review = load_review(_block_values(block), defaults)
-            problems = _structural_problems(block)
-            result.add(review, problems)
+            result.add(review, _structural_problems(block, cut_off=cut_off))
         return result
 
 
