@@ -121,17 +121,18 @@ def scrapy_cmd(
     """
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("SCRAPY_SETTINGS_MODULE", None)
-    if args[:1] == ("crawl",) and not any(arg.startswith("ARCHIVE_DIR=") for arg in args):
-        args = (*args, "-s", f"ARCHIVE_DIR={tempfile.mkdtemp(prefix='archive-')}")
-    done = subprocess.run(
-        [sys.executable, "-m", "scrapy", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    with tempfile.TemporaryDirectory(prefix="archive-") as scratch:
+        if args[:1] == ("crawl",) and not any(arg.startswith("ARCHIVE_DIR=") for arg in args):
+            args = (*args, "-s", f"ARCHIVE_DIR={scratch}")
+        done = subprocess.run(
+            [sys.executable, "-m", "scrapy", *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
     # The in-process suite turns warnings into errors; hold subprocesses to it too.
     assert "DeprecationWarning" not in done.stderr, done.stderr[-3000:]
     return done

@@ -51,10 +51,6 @@ class RunWriter:
                 self._rejects = AtomicJsonLines(self.layout.rejects_file(self.run_id))
             self._rejects.write(record)
 
-    @property
-    def has_reviews(self) -> bool:
-        return bool(self._reviews)
-
     def commit(self) -> list[str]:
         """Rename every file into place (reviews first), then save the index.
 

@@ -11,13 +11,11 @@ from typing import Any
 import pytest_twisted
 from scrapy.utils.defer import deferred_from_coro
 
-from reviewcrawler.items import REVIEW_FIELDS, Review
+from reviewcrawler.items import GOLDEN_FIELDS, REVIEW_FIELDS, Review
 from reviewcrawler.outcome import ExitStatus, exit_status
 from reviewcrawler.pipelines.validate import MISSING_TITLE_ID
 from tests.conftest import CrawlResult, crawl, fixture_path, read_jsonl, scrapy_cmd
 from tests.parsers.test_detection import ROBOT_CHECK_PAGE, SIGN_IN_WALL_PAGE
-
-GOLDEN_FIELDS = tuple(f for f in REVIEW_FIELDS if f not in ("source_url", "scraped_at"))
 
 #: A legacy page written for this test (Pusher III, two reviews), beside current pages.
 LEGACY_PAGE = """<!DOCTYPE html>
