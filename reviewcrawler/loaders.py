@@ -25,7 +25,16 @@ from parsel import Selector
 
 from reviewcrawler.items import REVIEW_FIELDS, Review
 
-_WHITESPACE = re.compile(r"\s+")
+#: What HTML calls whitespace, and all a browser collapses: U+00A0 and the other
+#: Unicode spaces are text (``str.split()`` and ``\s`` would eat them).
+HTML_WHITESPACE = " \t\n\r\f"
+_WHITESPACE = re.compile(f"[{HTML_WHITESPACE}]+")
+#: C1 control characters (U+0080-U+009F) in IMDb's stored reviews are punctuation
+#: an old Windows-1252 page sent as bytes (U+0085 "…", U+0097 "—", U+0092 "’"):
+#: decoded with the stdlib codec; its five undefined code points are dropped.
+_C1_AS_CP1252 = {
+    code: bytes([code]).decode("cp1252", errors="ignore") for code in range(0x80, 0xA0)
+}
 #: A whole count with any thousands separator IMDb's locales use ("1,234",
 #: "1.234", "1 234"), or an abbreviation with a decimal point ("1.2K").
 _COUNT = re.compile(r"^(\d(?:[\d,.\s\u00a0\u202f]*\d)?)\s*([KkMm]?)$")
@@ -57,9 +66,18 @@ _BLOCK_TAGS = frozenset({"p", "div", "blockquote", "li", "ul", "ol"})
 
 
 def clean_line(value: str) -> str | None:
-    """Collapse whitespace as a browser renders it; empty becomes ``None``."""
-    cleaned = _WHITESPACE.sub(" ", value).strip()
-    return cleaned or None
+    """One line of text as a browser renders it (`html_text`); empty becomes ``None``."""
+    return html_text(value) or None
+
+
+def html_text(value: str) -> str:
+    """The text rule: C1 controls decoded as Windows-1252, then each run of HTML
+    whitespace collapsed to one space and the ends stripped of it."""
+    return collapse_whitespace(value.translate(_C1_AS_CP1252))
+
+
+def collapse_whitespace(value: str) -> str:
+    return _WHITESPACE.sub(" ", value).strip(HTML_WHITESPACE)
 
 
 def id_matcher(prefix: str) -> re.Pattern[str]:
@@ -160,7 +178,7 @@ def body_text(node: Selector | _Element | str) -> str | None:
     """Render a review body as plain text.
 
     ``<br>`` is a line break, two of them (or a block element) a paragraph
-    break; any other whitespace collapses as in a browser. Entities arrive
+    break; otherwise the text rule of `html_text` applies. Entities arrive
     decoded from the parser.
     """
     if isinstance(node, str):
@@ -171,11 +189,11 @@ def body_text(node: Selector | _Element | str) -> str | None:
     parts: list[str] = []
     _render(root, parts)
     lines: list[str] = []
-    for raw_line in "".join(parts).split(_BREAK):
-        line = " ".join(raw_line.split())
+    for raw_line in "".join(parts).translate(_C1_AS_CP1252).split(_BREAK):
+        line = collapse_whitespace(raw_line)
         if line or (lines and lines[-1]):  # at most one blank line in a row
             lines.append(line)
-    return "\n".join(lines).strip() or None
+    return "\n".join(lines).strip("\n") or None
 
 
 #: Marks a line break while rendering; XML text can never contain it.
