@@ -30,7 +30,7 @@ from reviewcrawler.items import REVIEW_FIELDS, Review
 HTML_WHITESPACE = " \t\n\r\f"
 _WHITESPACE = re.compile(f"[{HTML_WHITESPACE}]+")
 #: C1 control characters (U+0080-U+009F) in IMDb's stored reviews are punctuation
-#: an old Windows-1252 page sent as bytes (U+0085 "…", U+0097 "—", U+0092 "’"):
+#: an old Windows-1252 page sent as bytes (U+0085 "…", U+0097 "—", U+0092 right quote):
 #: decoded with the stdlib codec; its five undefined code points are dropped.
 _C1_AS_CP1252 = {
     code: bytes([code]).decode("cp1252", errors="ignore") for code in range(0x80, 0xA0)

@@ -55,8 +55,11 @@ The HTML cards and the JSON overlap but are not the same thing:
 * **title_id, movie_title, movie_year: the page** — canonical link, og:url,
   the JSON's ``entityMetadata``/route, the "saved from" comment, the review
   hrefs (``/title/ttN/review/rwN/``), ``h2[data-testid=subtitle]``,
-  ``<title>`` — then ``-a title=``. Never guessed: a fragment naming no title
-  gives ``title_id`` null, and validation rejects it saying so.
+  ``<title>``, then the links to ``/title/ttN/`` outside the cards (a copied
+  section's header: poster and "Name (Year)" back link; only when they all name
+  the same title, `reviewcrawler.parsers.header`) — then ``-a title=``. Never
+  guessed: a fragment naming no title, or two, gives ``title_id`` null, and
+  validation rejects it saying so.
 
 Wherever a card and the JSON both have a field they are compared; a mismatch is
 a ``json_html_disagreement`` note (one log line and a count), never a crash.
@@ -81,6 +84,7 @@ from reviewcrawler.parsers.base import PageContext, PageNote, ParsedPage
 from reviewcrawler.parsers.block import Block
 from reviewcrawler.parsers.card import TITLE_IN_REVIEW_URL, card_values, has_footer
 from reviewcrawler.parsers.extract import load_review, page_defaults
+from reviewcrawler.parsers.header import HeaderTitle, header_title
 from reviewcrawler.parsers.next_data import (
     NEXT_DATA,
     JsonReview,
@@ -128,6 +132,8 @@ NO_REVIEWS = (
     f"{NEXT_DATA}[contains(., '\"reviewCount\":0,') or contains(., '\"reviewCount\":0}}')]",
 )
 _CARDS = XPath(CARDS)
+#: Links outside the review cards: a copied section's header (`reviewcrawler.parsers.header`).
+_LINKS_OUTSIDE_CARDS = XPath(f"//a[@href][not(ancestor::article[{has_class('user-review-item')}])]")
 _MARKERS, _REVIEW_DATA, _NO_REVIEWS = (
     tuple(XPath(query) for query in queries) for queries in (MARKERS, REVIEW_DATA, NO_REVIEWS)
 )
@@ -166,6 +172,10 @@ class CurrentReviewPage:
     def parse(page: Selector, context: PageContext) -> ParsedPage:
         data = read_next_data(page)
         title_id = _page_title_id(page, data)
+        header = None
+        if title_id is None or not data.movie_titles:
+            header = header_title(_LINKS_OUTSIDE_CARDS(page.root))
+            title_id = title_id or header.title_id
         cards = _CARDS(page.root)
         result = ParsedPage(
             layout=CurrentReviewPage.layout,
@@ -179,7 +189,15 @@ class CurrentReviewPage:
         if data.end_cursor and context.pager is not None and result.title_id:
             # Further pages are not links but GraphQL calls from the cursor on.
             result.next_page = context.pager.page_url(result.title_id, data.end_cursor)
-        page_values = _page_values(page, data, title_id, context)
+        if title_id is None and header is not None and len(header.title_ids) > 1:
+            result.notes.append(
+                PageNote(
+                    "title_links_disagree",
+                    "links outside the reviews name different titles "
+                    f"({', '.join(header.title_ids)}); the page's title is not guessed",
+                )
+            )
+        page_values = _page_values(page, data, title_id, context, header)
         # Shown on the first page only: the crawl carries them to the pages after it.
         result.movie_title = page_values.movie_title or context.movie_title
         result.movie_year = page_values.movie_year or context.movie_year
@@ -247,19 +265,27 @@ class PageValues:
 
 
 def _page_values(
-    page: Selector, data: NextData, title_id: str | None, context: PageContext
+    page: Selector,
+    data: NextData,
+    title_id: str | None,
+    context: PageContext,
+    header: HeaderTitle | None,
 ) -> PageValues:
-    """The title's name and year, first found of: the page header, the JSON, ``<title>``.
+    """The title's name and year, first found of: the page header, the JSON, ``<title>``,
+    the header's "Name (Year)" back link (of the page's title).
 
     A loader without a selector cleans the candidates (once per page, not per card).
     """
     page_title = page.xpath(PAGE_TITLE)
+    back_link = header if header is not None and header.title_id == title_id else HeaderTitle(())
     loader = ReviewLoader()
     loader.add_value("movie_title", page.xpath(MOVIE_TITLE)[:1])
     loader.add_value("movie_title", data.movie_titles[:1])
     loader.add_value("movie_title", page_title.re_first(PAGE_TITLE_NAME))
+    loader.add_value("movie_title", back_link.movie_title)
     loader.add_value("movie_year", data.movie_years[:1])
     loader.add_value("movie_year", page_title.re_first(PAGE_TITLE_YEAR))
+    loader.add_value("movie_year", back_link.movie_year)
     values: Review = loader.load_item()
     return PageValues(title_id, values.movie_title, values.movie_year, context)
 
