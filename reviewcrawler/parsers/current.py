@@ -277,7 +277,8 @@ def _page_values(
     A loader without a selector cleans the candidates (once per page, not per card).
     """
     page_title = page.xpath(PAGE_TITLE)
-    back_link = header if header is not None and header.title_id == title_id else HeaderTitle(())
+    named = header is not None and title_id is not None and header.title_id == title_id
+    back_link = header if header is not None and named else HeaderTitle(())
     loader = ReviewLoader()
     loader.add_value("movie_title", page.xpath(MOVIE_TITLE)[:1])
     loader.add_value("movie_title", data.movie_titles[:1])
