@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     PositiveInt,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -20,6 +21,7 @@ from reviewcrawler.recording.directory import read_manifest
 from reviewcrawler.urls import review_page_title, title_reviews_url
 
 PAGE_SUFFIXES = (".html", ".htm")
+NOTHING_TO_READ = "nothing to read: give -a path=PAGE_OR_DIR[,...], -a title=ttNNN or -a url=URL"
 WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
@@ -100,11 +102,11 @@ class ReviewsParams(BaseModel):
         return record
 
     @model_validator(mode="after")
-    def _something_to_read(self) -> ReviewsParams:
-        if not self.path and not self.title and not self.url:
-            raise ValueError(
-                "nothing to read: give -a path=PAGE_OR_DIR[,...], -a title=ttNNN or -a url=URL"
-            )
+    def _something_to_read(self, info: ValidationInfo) -> ReviewsParams:
+        # `scrapy parse`/`scrapy check` name their own pages: no argument is needed there.
+        required = (info.context or {}).get("require_input", True)
+        if required and self.nothing_to_read:
+            raise ValueError(NOTHING_TO_READ)
         if self.path and (self.url or self.max_pages or self.replay or self.record):
             raise ValueError(
                 "path= reads saved pages; url=, max_pages=, replay=, record= are for crawls"
@@ -129,9 +131,17 @@ class ReviewsParams(BaseModel):
         return starts
 
     @classmethod
-    def from_spider_kwargs(cls, kwargs: dict[str, Any]) -> ReviewsParams:
+    def from_spider_kwargs(
+        cls, kwargs: dict[str, Any], *, require_input: bool = True
+    ) -> ReviewsParams:
+        """The arguments; without `require_input`, none at all is valid too."""
         # Scrapyd adds its own underscore-prefixed arguments (``_job``).
-        return cls(**{k: v for k, v in kwargs.items() if not k.startswith("_")})
+        arguments = {k: v for k, v in kwargs.items() if not k.startswith("_")}
+        return cls.model_validate(arguments, context={"require_input": require_input})
+
+    @property
+    def nothing_to_read(self) -> bool:
+        return not self.path and not self.title and not self.url
 
     def pages(self) -> list[Path]:
         """Every page to read, each once, in a stable order."""

@@ -8,6 +8,11 @@ STATS_PREFIX = "reviewcrawler/title"
 INCOMPLETE_KEY = "reviewcrawler/titles_incomplete"
 
 
+def incomplete_because_key(title_id: str) -> str:
+    """The stat holding why `title_id` is incomplete: the reason on its summary line."""
+    return f"{STATS_PREFIX}/{title_id}/incomplete_because"
+
+
 @dataclass(slots=True)
 class TitleProgress:
     title_id: str

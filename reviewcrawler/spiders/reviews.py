@@ -14,6 +14,8 @@ knows) stops its title with one line saying why: the title is incomplete.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Self
 
@@ -28,7 +30,7 @@ from twisted.python.failure import Failure
 
 from reviewcrawler.items import RejectedReview, Review
 from reviewcrawler.loaders import utc_now
-from reviewcrawler.params import ReviewsParams, one_line
+from reviewcrawler.params import NOTHING_TO_READ, ReviewsParams, one_line
 from reviewcrawler.parsers import (
     PageContext,
     ParsedPage,
@@ -41,7 +43,9 @@ from reviewcrawler.parsers import (
     why_withheld,
 )
 from reviewcrawler.parsers.graphql import http_rejection
-from reviewcrawler.progress import INCOMPLETE_KEY, TitleProgress
+from reviewcrawler.pipelines.validate import InvalidReview
+from reviewcrawler.progress import INCOMPLETE_KEY, TitleProgress, incomplete_because_key
+from reviewcrawler.tally import ReviewTally, commonest
 from reviewcrawler.urls import netloc_of, refusal, review_page_title
 
 #: Local files share one download slot with no delay: politeness is for http(s).
@@ -50,25 +54,39 @@ STATS_PREFIX = "reviewcrawler"
 #: Settings given as spider arguments (``-a record=DIR``) rank as the spider's own.
 ARGUMENT_PRIORITY = "spider"
 ARGUMENT_SETTINGS = {"record": "RECORD_DIR", "replay": "REPLAY_DIR"}
+#: The contact `settings.USER_AGENT` ships with, which a live crawl should not send.
+PLACEHOLDER_CONTACT = re.compile(r"you@example\.org|/your-org/")
+#: Set (to the one-line reason) when a run read reviews or pages and kept nothing.
+NO_VALID_REVIEW_KEY = f"{STATS_PREFIX}/no_valid_review"
+DRIFT_FIRST_URL_KEY = f"{STATS_PREFIX}/layout_drift_first_url"
 
 
 class ReviewsSpider(scrapy.Spider):
     name = "reviews"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.params = self.check_arguments(kwargs)
+        # `scrapy crawl` held the arguments to `check_arguments` already; `scrapy
+        # parse`/`check` give none, naming their own pages.
+        self.params = self.check_arguments(kwargs, require_input=False)
         super().__init__(*args, **{k: v for k, v in kwargs.items() if k.startswith("_")})
         self.titles: dict[str, TitleProgress] = {}
         #: ``(title_id, first URL)`` of each title to crawl; set once settings are known.
         self.starts: list[tuple[str, str]] = []
         #: Where a current-layout title's further pages are asked for (crawls only).
         self.graphql: ReviewsQuery | None = None
+        #: Kept and rejected reviews of the run, and of each crawled title.
+        self.tally = ReviewTally()
+        self.title_tallies: dict[str, ReviewTally] = {}
+        #: Why pages were skipped, for a run in which every page was.
+        self.skip_reasons: Counter[str] = Counter()
 
     @classmethod
-    def check_arguments(cls, kwargs: dict[str, Any]) -> ReviewsParams:
+    def check_arguments(
+        cls, kwargs: dict[str, Any], *, require_input: bool = True
+    ) -> ReviewsParams:
         """Validated arguments; a `ValueError` with a one-line message if bad."""
         try:
-            return ReviewsParams.from_spider_kwargs(kwargs)
+            return ReviewsParams.from_spider_kwargs(kwargs, require_input=require_input)
         except ValidationError as error:
             raise ValueError(one_line(error)) from None
 
@@ -92,9 +110,26 @@ class ReviewsSpider(scrapy.Spider):
             )
             crawler.signals.connect(spider.page_scheduled, signal=signals.request_scheduled)
             crawler.signals.connect(spider.page_dropped, signal=signals.request_dropped)
+            if spider.starts and spider.params.replay is None:
+                spider.warn_of_placeholder_contact(crawler.settings.get("USER_AGENT") or "")
+        crawler.signals.connect(spider.review_kept, signal=signals.item_scraped)
+        crawler.signals.connect(spider.review_dropped, signal=signals.item_dropped)
         return spider
 
+    def warn_of_placeholder_contact(self, user_agent: str) -> None:
+        """IMDb is asked politely, with a way to reach whoever runs the crawl."""
+        if PLACEHOLDER_CONTACT.search(user_agent):
+            self.logger.warning(
+                "USER_AGENT still names the placeholder contact (%s): set USER_AGENT in "
+                "settings.py (or -s USER_AGENT=...) to your project's URL and your e-mail "
+                "before crawling IMDb",
+                user_agent,
+            )
+
     async def start(self) -> AsyncIterator[Any]:
+        if self.params.nothing_to_read:
+            self.logger.error("%s", NOTHING_TO_READ)
+            return
         if not self.params.crawling:
             for page in self.params.pages():
                 yield scrapy.Request(
@@ -108,12 +143,29 @@ class ReviewsSpider(scrapy.Spider):
             self._publish(progress)
             yield self._title_request(url, progress)
 
+    def parse(self, response: Response, **kwargs: Any) -> Any:
+        """Scrapy's default callback (a request without one, ``scrapy parse URL``):
+        routed as the spider routes its own requests.
+
+        A review page or GraphQL answer of a title goes to `parse_title_page` (which
+        names the next page), the title taken from ``cb_kwargs`` or the URL; any
+        other page (a saved one, ``file://``) to `parse_page`.
+        """
+        title_id = kwargs.get("title_id") or self._title_of(response.url)
+        if title_id is None or not self.params.crawling:
+            return self.parse_page(response)
+        if title_id not in self.titles:
+            self.titles[title_id] = TitleProgress(title_id, netloc_of(response.url))
+        return self.parse_title_page(response, title_id)
+
     def parse_page(self, response: Response) -> Iterator[Review | RejectedReview]:
         """A saved page: read it; never follow anything from it."""
         one_title = self.params.title[0] if len(self.params.title) == 1 else None
-        result = self._parse(response, title_id=one_title)
+        result = self.read_page(response, title_id=one_title)
         if isinstance(result, Unreadable):
             self.logger.warning("Skipped %s: %s", response.url, result.reason)
+            if not result.blocked:
+                self.skip_reasons[result.reason] += 1
             return
         yield from result.reviews
         yield from result.rejected
@@ -123,7 +175,7 @@ class ReviewsSpider(scrapy.Spider):
     ) -> Iterator[Review | RejectedReview | scrapy.Request]:
         """A page of a crawled title: read it, then fetch the next one if there is one."""
         progress = self.titles[title_id]
-        result = self._parse(
+        result = self.read_page(
             response,
             title_id=title_id,
             movie_title=progress.movie_title,
@@ -181,16 +233,73 @@ class ReviewsSpider(scrapy.Spider):
         )
         progress.stop_short(f"{self._name(request.url)} was already requested (the pages loop)")
 
+    def review_kept(self, item: Any, response: Response | None) -> None:
+        if isinstance(item, Review):
+            for tally in self._tallies(response):
+                tally.keep()
+
+    def review_dropped(self, item: Any, response: Response | None, exception: Exception) -> None:
+        """Rejected reviews are counted; duplicates of a kept one are not rejections."""
+        if isinstance(exception, InvalidReview):
+            for tally in self._tallies(response):
+                tally.reject(exception.rejected.reasons)
+
     def closed(self, reason: str) -> None:
         stats = self.crawler.stats
         assert stats is not None
         for progress in self.titles.values():
+            self._fail_if_nothing_kept(progress)
             self._publish(progress)
             log = self.logger.info if progress.complete else self.logger.warning
             log(progress.summary())
+            if not progress.complete:
+                stats.set_value(incomplete_because_key(progress.title_id), progress.shortfall)
         if self.titles:
             incomplete = sum(not progress.complete for progress in self.titles.values())
             stats.set_value(INCOMPLETE_KEY, incomplete)
+        else:
+            self._fail_if_nothing_read(stats.get_value(f"{STATS_PREFIX}/pages_read", 0))
+
+    def _fail_if_nothing_kept(self, progress: TitleProgress) -> None:
+        """A title whose reviews were all rejected is no complete title."""
+        tally = self.title_tallies.get(progress.title_id)
+        why = tally.all_rejected() if tally is not None else None
+        if why is not None:
+            progress.complete = False
+            progress.shortfall = f"{progress.shortfall}; {why}" if progress.shortfall else why
+
+    def _fail_if_nothing_read(self, pages_read: int) -> None:
+        """Saved pages that held reviews, or only pages that were skipped, and not
+        one review kept: the run failed (one ERROR line), it did not succeed at zero."""
+        why = self.tally.all_rejected()
+        skipped = sum(self.skip_reasons.values())
+        if why is None and pages_read and skipped == pages_read and not self.tally.kept:
+            pages = f"{skipped} page{'' if skipped == 1 else 's'}"
+            why = f"all {pages} skipped: {commonest(self.skip_reasons)}"
+        if why is not None:
+            assert self.crawler.stats is not None
+            self.crawler.stats.set_value(NO_VALID_REVIEW_KEY, why)
+            self.logger.error("%s", why)
+
+    def _tallies(self, response: Response | None) -> list[ReviewTally]:
+        """The run's tally and, in a crawl, that of the title `response` belongs to."""
+        tallies = [self.tally]
+        title_id = self._response_title(response) if self.titles else None
+        if title_id in self.titles:
+            tallies.append(self.title_tallies.setdefault(title_id, ReviewTally()))
+        return tallies
+
+    def _response_title(self, response: Response | None) -> str | None:
+        if response is None:
+            return None
+        title_id = response.request.cb_kwargs.get("title_id") if response.request else None
+        return title_id if isinstance(title_id, str) else self._title_of(response.url)
+
+    def _title_of(self, url: str) -> str | None:
+        """The title a review page's or a GraphQL call's URL names."""
+        if self.graphql is not None and (title_id := self.graphql.title_of(url)):
+            return title_id
+        return review_page_title(url)
 
     def _title_request(self, url: str, progress: TitleProgress) -> scrapy.Request:
         headers = None
@@ -251,7 +360,7 @@ class ReviewsSpider(scrapy.Spider):
             return None
         return self.titles.get(request.cb_kwargs.get("title_id", ""))
 
-    def _parse(
+    def read_page(
         self,
         response: Response,
         title_id: str | None,
@@ -307,6 +416,8 @@ class ReviewsSpider(scrapy.Spider):
                 result.declared_total,
             )
             stats.inc_value(f"{STATS_PREFIX}/layout_drift")
+            if stats.get_value(DRIFT_FIRST_URL_KEY) is None:
+                stats.set_value(DRIFT_FIRST_URL_KEY, response.url)
         stats.inc_value(f"{STATS_PREFIX}/reviews_seen", len(result.reviews) + len(result.rejected))
         return result
 
