@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reviewcrawler.outcome import INCOMPLETE_BECAUSE, TITLE_PREFIX
+
 STATS_PREFIX = "reviewcrawler/title"
 INCOMPLETE_KEY = "reviewcrawler/titles_incomplete"
 
 
 def incomplete_because_key(title_id: str) -> str:
     """The stat holding why `title_id` is incomplete: the reason on its summary line."""
-    return f"{STATS_PREFIX}/{title_id}/incomplete_because"
+    return f"{TITLE_PREFIX}{title_id}{INCOMPLETE_BECAUSE}"
 
 
 @dataclass(slots=True)

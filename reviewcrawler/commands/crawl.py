@@ -10,7 +10,7 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 from reviewcrawler.middlewares.cookies import check_cookies_file
-from reviewcrawler.outcome import ExitStatus, exit_status
+from reviewcrawler.outcome import ExitStatus, exit_reason, exit_status
 from reviewcrawler.parsers import ReviewsQuery
 
 
@@ -18,7 +18,8 @@ class Command(ScrapyCrawlCommand):
     def long_desc(self) -> str:
         return (
             "Run a spider. Exit status: 0 complete, 1 failed (an error was logged), "
-            "2 bad arguments, 3 incomplete (some title could not be read to its end)."
+            "2 bad arguments, 3 incomplete (some title could not be read to its end). "
+            "A run that does not exit 0 ends with a line saying why."
         )
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -68,5 +69,10 @@ class Command(ScrapyCrawlCommand):
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed or crawler.stats is None:
             self.exitcode = ExitStatus.FAILED
+            print("exit 1: the crawl could not start (see above)", file=sys.stderr)
             return
-        self.exitcode = exit_status(crawler.stats.get_stats())
+        stats = crawler.stats.get_stats()
+        self.exitcode = exit_status(stats)
+        if self.exitcode != ExitStatus.COMPLETE:
+            # After Scrapy's own last lines: a scheduler's log ends with the reason.
+            print(exit_reason(stats), file=sys.stderr)

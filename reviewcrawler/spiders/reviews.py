@@ -30,6 +30,7 @@ from twisted.python.failure import Failure
 
 from reviewcrawler.items import RejectedReview, Review
 from reviewcrawler.loaders import utc_now
+from reviewcrawler.outcome import DRIFT_FIRST_URL_KEY, NO_VALID_REVIEW_KEY
 from reviewcrawler.params import NOTHING_TO_READ, ReviewsParams, one_line
 from reviewcrawler.parsers import (
     PageContext,
@@ -56,9 +57,6 @@ ARGUMENT_PRIORITY = "spider"
 ARGUMENT_SETTINGS = {"record": "RECORD_DIR", "replay": "REPLAY_DIR"}
 #: The contact `settings.USER_AGENT` ships with, which a live crawl should not send.
 PLACEHOLDER_CONTACT = re.compile(r"you@example\.org|/your-org/")
-#: Set (to the one-line reason) when a run read reviews or pages and kept nothing.
-NO_VALID_REVIEW_KEY = f"{STATS_PREFIX}/no_valid_review"
-DRIFT_FIRST_URL_KEY = f"{STATS_PREFIX}/layout_drift_first_url"
 
 
 class ReviewsSpider(scrapy.Spider):
