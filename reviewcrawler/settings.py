@@ -92,6 +92,10 @@ ARCHIVE_DIR = "output"
 # Seconds between progress lines (pages, reviews, new, rejected, rate); 0: none.
 PROGRESS_INTERVAL = 60.0
 
+# `scrapy check reviews` reads the bundled saved pages (``@fixture`` in a callback's
+# docstring), offline.
+SPIDER_CONTRACTS = {"reviewcrawler.contracts.FixtureContract": 10}
+
 LOG_FORMATTER = "reviewcrawler.logformatter.ReviewLogFormatter"
 LOG_LEVEL = "INFO"
 

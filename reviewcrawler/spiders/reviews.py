@@ -148,6 +148,11 @@ class ReviewsSpider(scrapy.Spider):
         A review page or GraphQL answer of a title goes to `parse_title_page` (which
         names the next page), the title taken from ``cb_kwargs`` or the URL; any
         other page (a saved one, ``file://``) to `parse_page`.
+
+        @fixture legacy/pusher2-page1.html
+        @returns items 25 25
+        @returns requests 0 0
+        @scrapes review_id title_id movie_title movie_year headline author date text permalink
         """
         title_id = kwargs.get("title_id") or self._title_of(response.url)
         if title_id is None or not self.params.crawling:
@@ -157,7 +162,13 @@ class ReviewsSpider(scrapy.Spider):
         return self.parse_title_page(response, title_id)
 
     def parse_page(self, response: Response) -> Iterator[Review | RejectedReview]:
-        """A saved page: read it; never follow anything from it."""
+        """A saved page: read it; never follow anything from it.
+
+        @fixture current/pusher2-section-header.html
+        @returns items 4 4
+        @returns requests 0 0
+        @scrapes review_id title_id movie_title movie_year headline author date text permalink
+        """
         one_title = self.params.title[0] if len(self.params.title) == 1 else None
         result = self.read_page(response, title_id=one_title)
         if isinstance(result, Unreadable):
