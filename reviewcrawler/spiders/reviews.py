@@ -9,7 +9,13 @@ It holds no selectors: markup knowledge, pagination included, lives in
   call on the current one), which is followed when `reviewcrawler.urls` allows it.
 
 A page IMDb withheld (a robot check, a sign-in wall, a GraphQL query it no longer
-knows) stops its title with one line saying why: the title is incomplete.
+knows) stops its title with one line saying why: the title is incomplete. So does
+a title whose reviews were all rejected; saved pages that held reviews (or were
+all skipped) and gave none fail the run with one error line (no silent zero).
+
+`parse`, Scrapy's default callback, routes a request that names no callback (and
+``scrapy parse URL``) as the spider routes its own; ``scrapy check reviews`` runs
+the contracts in the callbacks' docstrings on the bundled saved pages.
 """
 
 from __future__ import annotations
@@ -294,7 +300,7 @@ class ReviewsSpider(scrapy.Spider):
         """The run's tally and, in a crawl, that of the title `response` belongs to."""
         tallies = [self.tally]
         title_id = self._response_title(response) if self.titles else None
-        if title_id in self.titles:
+        if title_id is not None and title_id in self.titles:
             tallies.append(self.title_tallies.setdefault(title_id, ReviewTally()))
         return tallies
 
