@@ -39,8 +39,10 @@ def crawl_args(pages: Path, archive: Path, *extra: str) -> list[str]:
     return ["crawl", "reviews", "-a", f"path={pages}", "-s", f"ARCHIVE_DIR={archive}", *extra]
 
 
-def slow_crawl(pages: Path, archive: Path) -> subprocess.Popen[str]:
-    """A crawl that archives one review every SLOW_ITEM_SECONDS (a test-only pipeline)."""
+def slow_crawl(
+    pages: Path, archive: Path, seconds: float = SLOW_ITEM_SECONDS
+) -> subprocess.Popen[str]:
+    """A crawl that archives one review every `seconds` (a test-only pipeline)."""
     pipelines = {**project.ITEM_PIPELINES, "tests.slow_pipeline.SlowPipeline": 250}
     args = crawl_args(
         pages,
@@ -48,7 +50,7 @@ def slow_crawl(pages: Path, archive: Path) -> subprocess.Popen[str]:
         "-s",
         f"ITEM_PIPELINES={json.dumps(pipelines)}",
         "-s",
-        f"TEST_SLOW_ITEM_SECONDS={SLOW_ITEM_SECONDS}",
+        f"TEST_SLOW_ITEM_SECONDS={seconds}",
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("SCRAPY_SETTINGS_MODULE", None)
@@ -78,7 +80,9 @@ def archived_ids(archive: Path) -> list[str]:
 
 def test_killed_run_leaves_a_valid_archive_and_a_second_run_is_refused(pages, tmp_path):
     archive = tmp_path / "archive"
-    slow = slow_crawl(pages, archive)
+    # Slow enough that the first run is still mid-write however long the second one
+    # takes to start on a loaded machine; it is killed, so this costs no test time.
+    slow = slow_crawl(pages, archive, seconds=3.0)
     try:
         wait_for_partial_lines(archive, 3)
 
