@@ -143,7 +143,7 @@ class Command(ScrapyCommand):
         try:
             with replacing(Path(opts.output)) as path:
                 records = progress.track(latest_reviews(layout, titles or None))
-                data = gather(layout, records, sorted(titles))
+                data = gather(layout, self.settings["ARCHIVE_DIR"], records, sorted(titles))
                 html = render(data, self.settings.getint("REPORT_PLOTTED_TITLES"))
                 path.write_text(html, encoding="utf-8")
         except DestinationError as error:

@@ -6,7 +6,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import jsonlines
@@ -30,7 +29,8 @@ class TitleRow:
 
 @dataclass(slots=True)
 class ReportData:
-    archive: Path
+    #: The archive as the user named it (``ARCHIVE_DIR``), not its absolute path.
+    archive: str
     made_at: datetime
     figures: ArchiveFigures
     runs: RunLog
@@ -43,7 +43,7 @@ class ReportData:
 
 
 def gather(
-    layout: ArchiveLayout, reviews: Iterable[dict[str, Any]], named: list[str]
+    layout: ArchiveLayout, archive: str, reviews: Iterable[dict[str, Any]], named: list[str]
 ) -> ReportData:
     """Aggregate `reviews` (the reader's latest versions) with the runs and rejects."""
     figures = ArchiveFigures()
@@ -52,7 +52,7 @@ def gather(
     wanted = set(named)
     runs = read_runs(layout)
     data = ReportData(
-        archive=layout.root,
+        archive=archive,
         made_at=datetime.now(UTC).replace(microsecond=0),
         figures=figures,
         runs=runs,

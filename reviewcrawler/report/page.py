@@ -51,7 +51,7 @@ def render(data: ReportData, plot_limit: int) -> str:
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width,initial-scale=1'>"
-        f"<title>Review archive report: {escape(data.archive.name)}</title>"
+        f"<title>Review archive report: {escape(data.archive)}</title>"
         f"<style>{_CSS}</style></head><body>\n{body}\n</body></html>\n"
     )
 
