@@ -14,7 +14,7 @@ from datetime import datetime
 from itertools import pairwise
 
 import matplotlib
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
 
 from reviewcrawler.report.aggregate import HELPFUL_BINS, NO_VOTES, TitleFigures
@@ -40,7 +40,10 @@ _STYLE = {
 
 
 def _figure(width: float = 6.4, height: float = 2.6) -> Figure:
-    return Figure(figsize=(width, height), layout="constrained")
+    # Fixed margins: constrained layout would cost more than the drawing itself.
+    figure = Figure(figsize=(width, height))
+    figure.subplots_adjust(left=0.12, right=0.9, bottom=0.2, top=0.88)
+    return figure
 
 
 def to_svg(figure: Figure, name: str) -> str:
@@ -106,12 +109,13 @@ def reviews_per_month(title: TitleFigures) -> Figure:
     figure = _figure(height=2.2)
     axes = figure.subplots()
     months = _month_range(title.per_month)
-    axes.bar(
-        [datetime.strptime(month, "%Y-%m") for month in months],
-        [title.per_month[month] for month in months],
-        width=25,
-        color=COLORS["main"],
-    )
+    if months:
+        # One filled outline, not a bar per month: years of months draw in one path.
+        edges = [datetime.strptime(month, "%Y-%m") for month in months]
+        edges.append(_next_month(edges[-1]))
+        axes.stairs([title.per_month[m] for m in months], date2num(edges), fill=True,
+                    color=COLORS["main"])  # fmt: skip
+        axes.xaxis_date()
     axes.set_ylabel("reviews per month")
     _date_axis(figure)
     return figure
@@ -137,7 +141,7 @@ def mean_rating_per_quarter(title: TitleFigures) -> Figure:
     quarters = sorted(title.per_quarter)
     starts = [datetime(int(q[:4]), 3 * int(q[-1]) - 2, 1) for q in quarters]
     counts = [title.per_quarter[q][1] for q in quarters]
-    counts_axes.bar(starts, counts, width=80, color=COLORS["muted"], alpha=0.6)
+    counts_axes.bar(starts, counts, width=80, color=COLORS["muted"], alpha=0.6, linewidth=0)
     counts_axes.set_ylabel("n (rated reviews)")
     counts_axes.grid(False)
     axes.plot(starts, [title.per_quarter[q][0] / n for q, n in zip(quarters, counts, strict=True)],
@@ -189,6 +193,12 @@ def _month_range(per_month: Counter[str]) -> list[str]:
         months.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
+
+
+def _next_month(month: datetime) -> datetime:
+    return month.replace(year=month.year + 1, month=1) if month.month == 12 else month.replace(
+        month=month.month + 1
+    )
 
 
 def _bar_width(times: list[datetime]) -> float:
