@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: crawl test bench bench-quick clean
+.PHONY: crawl test bench bench-quick clean report chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,9 +18,23 @@ $(STAMP): pyproject.toml
 crawl: $(STAMP)
 	$(BIN)/scrapy crawl reviews -a path=fixtures/legacy/pusher2-page1.html,fixtures/legacy/pusher2-page2.html -O output/reviews.jsonl
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Debian's headless Chromium renders the report in tests. Installed when we can
+# (root with apt-get); otherwise those tests skip, saying so in one line.
+chromium:
+	@command -v chromium-headless-shell >/dev/null || command -v chromium >/dev/null || \
+	{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { apt-get install -y -q chromium-headless-shell >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium-headless-shell >/dev/null 2>&1; }; }; } || \
+	echo "chromium-headless-shell not installed: the report's browser tests will skip"
+
+# The report of the bundled fixtures' archive (make crawl), and its screenshot in docs/.
+report: crawl chromium
+	$(BIN)/scrapy archive report -o output/report.html
+	$(BIN)/python -m reviewcrawler.report.browser output/report.html docs/report.png
 
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'

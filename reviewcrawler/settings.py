@@ -102,3 +102,10 @@ LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 # Record fields in their documented order, whatever exporter is used.
 FEED_EXPORT_FIELDS = list(REVIEW_FIELDS)
+
+# `scrapy archive export|report`: seconds between progress lines on stderr
+# (reviews read, rate); 0: none. --quiet or LOG_LEVEL=WARNING silence them too.
+ARCHIVE_PROGRESS_INTERVAL = 5.0
+# `scrapy archive report`: per-title plots for the titles named with --title, else
+# for this many titles with the most reviews (the rest show their figures only).
+REPORT_PLOTTED_TITLES = 50

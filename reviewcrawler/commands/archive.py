@@ -1,6 +1,6 @@
-"""``scrapy archive ACTION``: read the archive back, check it, rebuild its index.
+"""``scrapy archive ACTION``: read the archive back, report on it, check it, rebuild its index.
 
-One command with four actions, so that they share one option set and one help
+One command with several actions, so that they share one option set and one help
 page. They need no crawler; they read ``ARCHIVE_DIR`` from the settings
 (``-s ARCHIVE_DIR=...``).
 """
@@ -9,23 +9,32 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import Any, ClassVar
 
 import jsonlines
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from reviewcrawler import exports, report
 from reviewcrawler.archive.index import rebuild_index
 from reviewcrawler.archive.layout import TITLE_ID, ArchiveLayout
 from reviewcrawler.archive.lock import ArchiveLock, ArchiveLocked
 from reviewcrawler.archive.reader import latest_reviews, title_stats, verify
+from reviewcrawler.exports.progress import ReadProgress
+from reviewcrawler.exports.replacing import DestinationError, replacing
+from reviewcrawler.outcome import ExitStatus
+from reviewcrawler.report.runs import read_runs
 
 ACTIONS = {
-    "export": "the latest version of every review, each once (-O FILE, --title)",
+    "export": "the latest version of every review, each once (-O FILE: .jsonl .json .csv .xml "
+    ".sqlite .parquet; --format, --title)",
+    "report": "an HTML report with plots, readable offline (-o FILE, --title)",
     "stats": "per title: reviews, versions, runs, last run, rejects (--json)",
     "verify": "every file parses, the index agrees with the files; exit 1 if not",
     "reindex": "rebuild index.json from the review files",
@@ -50,16 +59,29 @@ class Command(ScrapyCommand):
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument(
-            "-O", "--output", metavar="FILE", default="-", help="export to FILE (default: stdout)"
+            "-O",
+            "-o",
+            "--output",
+            metavar="FILE",
+            default="-",
+            help="export or report to FILE, replaced when complete (export default: stdout)",
+        )
+        parser.add_argument(
+            "--format",
+            choices=sorted(set(exports.FORMATS)),
+            help="export format, instead of the one FILE's extension names",
         )
         parser.add_argument(
             "--title",
             action="append",
             default=[],
             metavar="TT",
-            help="export only this title (repeat or comma-separate for more)",
+            help="export or report only this title (repeat or comma-separate for more)",
         )
         parser.add_argument("--json", action="store_true", help="stats as JSON")
+        parser.add_argument(
+            "--quiet", action="store_true", help="no progress lines (as -s LOG_LEVEL=WARNING)"
+        )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1 or args[0] not in ACTIONS:
@@ -72,16 +94,98 @@ class Command(ScrapyCommand):
         getattr(self, f"_{args[0]}")(layout, opts)
 
     def _export(self, layout: ArchiveLayout, opts: argparse.Namespace) -> None:
+        titles = self._titles(layout, opts)
+        try:
+            fmt = exports.choose_format(opts.output, opts.format)
+        except exports.ExportUsageError as error:
+            self._usage(str(error))
+            return
+        if titles is None:
+            return
+        assert self.settings is not None
+        progress = self._progress(opts)
+        records = progress.track(latest_reviews(layout, titles or None))
+        try:
+            count = exports.export(
+                records, fmt, opts.output, self.settings, lambda: read_runs(layout).runs
+            )
+        except DestinationError as error:
+            self._usage(str(error))
+            return
+        except BrokenPipeError:
+            # The reader went away (`| head`): stop, without Python's own complaint at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            self._fail("stdout was closed before the export ended")
+            return
+        except (OSError, exports.ExportWriteError) as error:
+            self._fail(f"writing {opts.output} failed, nothing written under that name: {error}")
+            return
+        except (jsonlines.InvalidLineError, UnicodeDecodeError) as error:
+            self._fail(f"damaged archive file, nothing exported: {error} (see `archive verify`)")
+            return
+        self._say(opts, f"exported {count} review(s) from {layout.root} ({fmt})")
+
+    def _report(self, layout: ArchiveLayout, opts: argparse.Namespace) -> None:
+        titles = self._titles(layout, opts)
+        if titles is None:
+            return
+        if opts.output == "-":
+            self._usage("give the report a file: -o report.html")
+            return
+        if not report.report_available():
+            self._usage(report.INSTALL_HINT)
+            return
+        from reviewcrawler.report.gather import gather
+        from reviewcrawler.report.page import render
+
+        assert self.settings is not None
+        progress = self._progress(opts)
+        try:
+            with replacing(Path(opts.output)) as path:
+                records = progress.track(latest_reviews(layout, titles or None))
+                data = gather(layout, self.settings["ARCHIVE_DIR"], records, sorted(titles))
+                html = render(data, self.settings.getint("REPORT_PLOTTED_TITLES"))
+                path.write_text(html, encoding="utf-8")
+        except DestinationError as error:
+            self._usage(str(error))
+            return
+        except OSError as error:
+            self._fail(f"writing {opts.output} failed, nothing written under that name: {error}")
+            return
+        except (jsonlines.InvalidLineError, UnicodeDecodeError) as error:
+            self._fail(f"damaged archive file, no report written: {error} (see `archive verify`)")
+            return
+        self._say(opts, f"report of {progress.count} review(s) written to {opts.output}")
+
+    def _titles(self, layout: ArchiveLayout, opts: argparse.Namespace) -> set[str] | None:
+        """The titles named with --title (empty: all); None after saying why they will not do."""
         titles = {t.strip() for arg in opts.title for t in arg.split(",") if t.strip()}
         bad = sorted(t for t in titles if not TITLE_ID.fullmatch(t))
         if bad:
-            raise UsageError(f"not an IMDb title id (ttNNNNNNN): {', '.join(bad)}")
-        with _output(opts.output) as out, jsonlines.Writer(out, compact=True) as writer:
-            count = 0
-            for record in latest_reviews(layout, titles or None):
-                writer.write(record)
-                count += 1
-        print(f"exported {count} review(s) from {layout.root}", file=sys.stderr)
+            self._usage(f"not an IMDb title id (ttNNNNNNN): {', '.join(bad)}")
+            return None
+        known = {p.name for p in layout.reviews_dir.glob("tt*") if p.is_dir()}
+        if titles - known:
+            known |= {t for run in read_runs(layout).runs for t in run.titles}
+        missing = sorted(titles - known)
+        if missing:
+            self._usage(f"not in the archive {layout.root}: {', '.join(missing)}")
+            return None
+        return titles
+
+    def _progress(self, opts: argparse.Namespace) -> ReadProgress:
+        assert self.settings is not None
+        interval = self.settings.getfloat("ARCHIVE_PROGRESS_INTERVAL")
+        return ReadProgress(0 if self._quiet(opts) else interval)
+
+    def _quiet(self, opts: argparse.Namespace) -> bool:
+        assert self.settings is not None
+        level = logging.getLevelName(str(self.settings.get("LOG_LEVEL")).upper())
+        return bool(opts.quiet) or (isinstance(level, int) and level > logging.INFO)
+
+    def _say(self, opts: argparse.Namespace, line: str) -> None:
+        if not self._quiet(opts):
+            print(line, file=sys.stderr)
 
     def _stats(self, layout: ArchiveLayout, opts: argparse.Namespace) -> None:
         rows = title_stats(layout)
@@ -138,13 +242,8 @@ class Command(ScrapyCommand):
 
     def _fail(self, message: str) -> None:
         print(f"scrapy archive: error: {message}", file=sys.stderr)
-        self.exitcode = 1
+        self.exitcode = ExitStatus.FAILED
 
-
-@contextmanager
-def _output(name: str) -> Iterator[IO[str]]:
-    if name == "-":
-        yield sys.stdout
-        return
-    with Path(name).open("w", encoding="utf-8", newline="\n") as out:
-        yield out
+    def _usage(self, message: str) -> None:
+        print(f"scrapy archive: error: {message}", file=sys.stderr)
+        self.exitcode = ExitStatus.USAGE
