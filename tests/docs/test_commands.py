@@ -1,0 +1,152 @@
+"""Every runnable command of README.md and docs/*.md runs as written, offline.
+
+The convention is in docs/contributing.md. Each page runs in its own copy of the
+repository (no .git, no .venv, no output; the project's .venv linked in), as a
+user would from a fresh clone: the README from nothing, its first command being
+``make crawl``; every docs/ page after ``make crawl``. Proxies pointing at a
+closed local port make any attempt to use the network fail instead of fetch.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.docs.markdown import Command, blocks, commands, missing_output
+
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+NOT_COPIED = shutil.ignore_patterns(
+    ".git", ".venv", "*.egg-info", "__pycache__", ".pytest_cache", ".ruff_cache", "build", "dist"
+)
+VENV = ROOT / ".venv"
+#: Nothing listens on port 9 (discard): a request through this proxy fails at once.
+NO_NETWORK = "http://127.0.0.1:9"
+#: The suite itself: run by `make test`, so here only checked to be a target (`make -n`).
+SELF = re.compile(r"^make test\b")
+TIMEOUT = 180
+
+
+def page_commands(page: Path) -> list[Command]:
+    return [command for block in blocks(page, ROOT) if block.tag == "console"
+            for command in commands(block)]
+
+
+def fresh_copy(destination: Path) -> Path:
+    """The working tree as a fresh clone has it, with the project's environment."""
+    shutil.copytree(ROOT, destination, ignore=NOT_COPIED, symlinks=True)
+    output = destination / "output"
+    for entry in output.iterdir():
+        if entry.name != ".gitkeep":
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    (destination / ".venv").symlink_to(VENV, target_is_directory=True)
+    return destination
+
+
+def environment(checkout: Path) -> dict[str, str]:
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.lower().endswith("_proxy") and name not in ("SCRAPY_SETTINGS_MODULE",)
+    }
+    env.update(
+        PATH=f"{VENV / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+        PYTHONPATH=str(checkout),
+        http_proxy=NO_NETWORK,
+        https_proxy=NO_NETWORK,
+        HTTP_PROXY=NO_NETWORK,
+        HTTPS_PROXY=NO_NETWORK,
+        no_proxy="",
+        PIP_NO_INDEX="1",
+    )
+    return env
+
+
+def run(command: Command, checkout: Path) -> None:
+    line = command.line
+    if SELF.match(line):
+        line = "make --dry-run " + line.removeprefix("make ")
+    done = subprocess.run(
+        ["bash", "-c", line],
+        cwd=checkout,
+        env=environment(checkout),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    shown = f"{command.where}: $ {command.line}\n--- printed (exit {done.returncode}):\n"
+    assert done.returncode == 0, shown + done.stdout[-4000:]
+    missing = missing_output(command.output, done.stdout)
+    assert missing is None, f"{shown}{done.stdout[-4000:]}\n--- not printed: {missing}"
+
+
+@pytest.fixture(scope="module")
+def after_make_crawl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh copy in which ``make crawl`` has run: where docs/ pages start."""
+    checkout = fresh_copy(tmp_path_factory.mktemp("docs") / "base")
+    run(Command("Makefile", "make crawl", ()), checkout)
+    return checkout
+
+
+@pytest.fixture
+def checkout(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
+    page: Path = request.getfixturevalue("page")
+    if page.name == "README.md" and page.parent == ROOT:
+        yield fresh_copy(tmp_path / "repo")
+    else:
+        base = request.getfixturevalue("after_make_crawl")
+        yield shutil.copytree(base, tmp_path / "repo", symlinks=True)
+
+
+@pytest.mark.skipif(not (VENV / "bin" / "scrapy").exists(), reason="needs the project's .venv")
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.relative_to(ROOT).as_posix())
+def test_every_console_command_of_the_page_runs_as_written(page: Path, checkout: Path) -> None:
+    for command in page_commands(page):
+        run(command, checkout)
+
+
+def test_the_readme_starts_with_the_two_commands_that_set_everything_up() -> None:
+    first = next(blocks(ROOT / "README.md", ROOT))
+    assert first.tag == "console"
+    assert [command.line.split("#")[0].strip() for command in commands(first)] == [
+        "make crawl",
+        "make test",
+    ]
+
+
+def test_the_readme_is_a_page_read_in_five_minutes() -> None:
+    assert len((ROOT / "README.md").read_text(encoding="utf-8").splitlines()) <= 150
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.relative_to(ROOT).as_posix())
+def test_every_console_block_holds_a_command(page: Path) -> None:
+    empty = [block.where for block in blocks(page, ROOT)
+             if block.tag == "console" and not commands(block)]
+    assert not empty, f"console blocks without a `$ ` line: {empty}"
+
+
+LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.relative_to(ROOT).as_posix())
+def test_every_relative_link_leads_to_a_file_of_the_repository(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    targets = [target for target in LINK.findall(text) if "://" not in target
+               and not target.startswith("mailto:")]
+    broken = [target for target in targets if not (page.parent / target).exists()]
+    assert not broken, f"{page.name}: links to nothing: {broken}"
+
+
+if __name__ == "__main__":  # pragma: no cover - list what would run
+    for page in PAGES:
+        for command in page_commands(page):
+            print(command.where, command.line, file=sys.stdout)
