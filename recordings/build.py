@@ -41,6 +41,7 @@ BUNDLED: dict[str, tuple[str, ...]] = {
     ),
 }
 
+SOFTWARE = f"reviewcrawler (Scrapy {scrapy.__version__})"
 CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".json": "application/json"}
 
 
@@ -61,7 +62,7 @@ def recorded_response(page: Path) -> tuple[Request, Response]:
 def build(name: str, cases: tuple[str, ...], destination: Path) -> None:
     """Write the recording `name` into `destination` (replaced if it exists)."""
     with tempfile.TemporaryDirectory(dir=destination.parent) as scratch:
-        writer = RecordingWriter(Path(scratch) / name, f"reviewcrawler (Scrapy {scrapy.__version__})")
+        writer = RecordingWriter(Path(scratch) / name, SOFTWARE)
         for case in cases:
             writer.add(*recorded_response(FIXTURES / case))
         writer.close()

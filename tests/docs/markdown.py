@@ -51,22 +51,21 @@ def blocks(path: Path, root: Path) -> Iterator[Block]:
 
 def commands(block: Block) -> list[Command]:
     """The commands of a ``console`` block, each with the output shown after it."""
+    page, fence_line = block.where.rsplit(":", 1)
     found: list[Command] = []
-    line, output, continued = "", [], False
-    first = int(block.where.rsplit(":", 1)[1]) + 1
-    start = first
-    for offset, text in enumerate(block.lines):
+    line, output, at, continued = "", [], 0, False
+    for number, text in enumerate(block.lines, start=int(fence_line) + 1):
         if continued:
             line += "\n" + text
         elif text.startswith(PROMPT):
             if line:
-                found.append(Command(f"{block.where.rsplit(':', 1)[0]}:{start}", line, tuple(output)))
-            line, output, start = text[len(PROMPT) :], [], first + offset
+                found.append(Command(f"{page}:{at}", line, tuple(output)))
+            line, output, at = text[len(PROMPT) :], [], number
         elif text.strip():
             output.append(text)
         continued = text.endswith("\\")
     if line:
-        found.append(Command(f"{block.where.rsplit(':', 1)[0]}:{start}", line, tuple(output)))
+        found.append(Command(f"{page}:{at}", line, tuple(output)))
     return found
 
 
