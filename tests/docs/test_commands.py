@@ -14,7 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -79,7 +79,8 @@ def environment(checkout: Path) -> dict[str, str]:
     return env
 
 
-def run(command: Command, checkout: Path) -> None:
+def run(command: Command, checkout: Path) -> str | None:
+    """Why `command` did not do what its page says, or ``None`` if it did."""
     line = command.line
     if SELF.match(line):
         line = "make --dry-run " + line.removeprefix("make ")
@@ -94,33 +95,51 @@ def run(command: Command, checkout: Path) -> None:
         check=False,
     )
     shown = f"{command.where}: $ {command.line}\n--- printed (exit {done.returncode}):\n"
-    assert done.returncode == 0, shown + done.stdout[-4000:]
+    if done.returncode != 0:
+        return shown + done.stdout[-4000:]
     missing = missing_output(command.output, done.stdout)
-    assert missing is None, f"{shown}{done.stdout[-4000:]}\n--- not printed: {missing}"
+    if missing is not None:
+        return f"{shown}{done.stdout[-4000:]}\n--- not printed: {missing}"
+    return None
+
+
+def run_page(page: Path, checkout: Path) -> str | None:
+    """Run the page's commands in order; stop at the first that fails."""
+    for command in page_commands(page):
+        failure = run(command, checkout)
+        if failure is not None:
+            return failure
+    return None
+
+
+def is_readme(page: Path) -> bool:
+    return page == ROOT / "README.md"
 
 
 @pytest.fixture(scope="module")
-def after_make_crawl(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh copy in which ``make crawl`` has run: where docs/ pages start."""
-    checkout = fresh_copy(tmp_path_factory.mktemp("docs") / "base")
-    run(Command("Makefile", "make crawl", ()), checkout)
-    return checkout
-
-
-@pytest.fixture
-def checkout(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
-    page: Path = request.getfixturevalue("page")
-    if page.name == "README.md" and page.parent == ROOT:
-        yield fresh_copy(tmp_path / "repo")
-    else:
-        base = request.getfixturevalue("after_make_crawl")
-        yield shutil.copytree(base, tmp_path / "repo", symlinks=True)
+def page_failures(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, str | None]:
+    """Every page's run, pages in parallel (each in its own copy), as one CPU each."""
+    workspace = tmp_path_factory.mktemp("docs")
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        # The README starts from a fresh copy; the docs/ pages each from a copy
+        # of one in which `make crawl` has run.
+        runs = {page: pool.submit(run_page, page, fresh_copy(workspace / "README"))
+                for page in PAGES if is_readme(page)}
+        base = fresh_copy(workspace / "after-make-crawl")
+        setup_failure = run(Command("Makefile", "make crawl", ()), base)
+        assert setup_failure is None, setup_failure
+        for number, page in enumerate(page for page in PAGES if not is_readme(page)):
+            checkout = shutil.copytree(base, workspace / f"page{number}", symlinks=True)
+            runs[page] = pool.submit(run_page, page, checkout)
+        return {page: run.result() for page, run in runs.items()}
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: page.relative_to(ROOT).as_posix())
-def test_every_console_command_of_the_page_runs_as_written(page: Path, checkout: Path) -> None:
-    for command in page_commands(page):
-        run(command, checkout)
+def test_every_console_command_of_the_page_runs_as_written(
+    page: Path, page_failures: dict[Path, str | None]
+) -> None:
+    failure = page_failures[page]
+    assert failure is None, failure
 
 
 def test_the_readme_starts_with_the_two_commands_that_set_everything_up() -> None:
