@@ -37,7 +37,8 @@ def blocks(path: Path, root: Path) -> Iterator[Block]:
     """Every fenced block of the page at `path`."""
     name = path.relative_to(root).as_posix()
     fence: str | None = None
-    tag, start, lines = "", 0, []
+    tag, start = "", 0
+    lines: list[str] = []
     for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         match = FENCE.match(text)
         if fence is None and match:
@@ -53,7 +54,8 @@ def commands(block: Block) -> list[Command]:
     """The commands of a ``console`` block, each with the output shown after it."""
     page, fence_line = block.where.rsplit(":", 1)
     found: list[Command] = []
-    line, output, at, continued = "", [], 0, False
+    output: list[str] = []
+    line, at, continued = "", 0, False
     for number, text in enumerate(block.lines, start=int(fence_line) + 1):
         if continued:
             line += "\n" + text
