@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: crawl test bench bench-quick clean report chromium
+.PHONY: crawl test recordings report chromium bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,9 +14,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The main job: archive every review of the bundled fixtures into output/.
+# The main job, offline: every saved page at the top of fixtures/<layout>/ (both layouts;
+# the faulty pages under fixtures/*/bad/ are left out) into the archive in output/, and every
+# valid review of the run, once, into output/reviews.jsonl. One of the pages does not name its
+# title (a <section> copied out of a browser), so the run names it with -a title=.
+comma := ,
+space := $() $()
+FIXTURE_PAGES := $(subst $(space),$(comma),$(sort $(wildcard fixtures/*/*.html)))
+
 crawl: $(STAMP)
-	$(BIN)/scrapy crawl reviews -a path=fixtures/legacy/pusher2-page1.html,fixtures/legacy/pusher2-page2.html -O output/reviews.jsonl
+	$(BIN)/scrapy crawl reviews -a path=$(FIXTURE_PAGES) -a title=tt0396184 -O output/reviews.jsonl
 
 test: $(STAMP) chromium
 	$(BIN)/ruff check .
@@ -35,6 +42,10 @@ chromium:
 report: crawl chromium
 	$(BIN)/scrapy archive report -o output/report.html
 	$(BIN)/python -m reviewcrawler.report.browser output/report.html docs/report.png
+
+# Rebuild the bundled recordings (recordings/) from the fixtures they are made of.
+recordings: $(STAMP)
+	$(BIN)/python recordings/build.py
 
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'

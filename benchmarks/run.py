@@ -430,7 +430,7 @@ def archive_open_cost(
         "runs": {kind: [asdict(r) for r in runs[kind]] for kind in ARCHIVE_KINDS},
         "median_wall_s": {kind: round(wall[kind], 4) for kind in ARCHIVE_KINDS},
         "median_maxrss_mib": {kind: round(rss[kind], 1) for kind in ARCHIVE_KINDS},
-        # Kept under their old names too: the figures the README quotes.
+        # Kept under their old names too: the figures docs/benchmarks.md quotes.
         "median_empty_s": round(wall["empty"], 4),
         "median_full_s": round(wall["open"], 4),
         "open_cost_s": round(wall["open"] - wall["empty"], 4),

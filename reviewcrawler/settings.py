@@ -36,7 +36,7 @@ IMDB_BASE_URL = "https://www.imdb.com"
 # The current site's further pages come from IMDb's GraphQL endpoint, asked for
 # by a persisted query (`reviewcrawler.parsers.graphql`). Its hash changes when
 # IMDb rebuilds its front end: when the crawl says the endpoint rejected it, put
-# the current one here (README, "When the GraphQL hash rotates"). The default is
+# the current one here (docs/crawling.md, "When the GraphQL hash rotates"). The default is
 # the newest one public scripts were seen sending (January 2026).
 IMDB_GRAPHQL_URL = "https://caching.graphql.imdb.com/"
 IMDB_GRAPHQL_HASH = "d389bc70c27f09c00b663705f0112254e8a7c75cde1cfd30e63a2d98c1080c87"
@@ -85,7 +85,7 @@ EXTENSIONS = {
     "reviewcrawler.extensions.archive_run.ArchiveRunExtension": 500,
 }
 
-# The archive (see "Archive" in the README). Relative paths are taken from the
+# The archive (docs/archive.md). Relative paths are taken from the
 # working directory; give an absolute one to schedulers (Scrapyd: always).
 ARCHIVE_ENABLED = True
 ARCHIVE_DIR = "output"

@@ -1,6 +1,6 @@
 """The archive on disk: one format, shared by the crawl (writer) and the readers.
 
-Layout under ``ARCHIVE_DIR`` (see "Archive" in the README)::
+Layout under ``ARCHIVE_DIR`` (see docs/archive.md)::
 
     reviews/<title_id>/<run_id>.jsonl   reviews new to the archive, or new versions
     rejects/<run_id>.jsonl              every item that failed validation, with reasons

@@ -64,7 +64,7 @@ def hash_rejection(detail: str) -> str:
     return (
         f"IMDb's GraphQL endpoint rejected the review query ({detail}); its persisted-query "
         f"hash changes when IMDb rebuilds its site: set {HASH_SETTING} to the current one "
-        "(README: 'When the GraphQL hash rotates')"
+        "(docs/crawling.md: 'When the GraphQL hash rotates')"
     )
 
 
