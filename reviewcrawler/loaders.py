@@ -23,6 +23,7 @@ from lxml.etree import XPath, _Element, fromstring
 from lxml.html import HTMLParser
 from parsel import Selector
 
+from reviewcrawler.ids import REVIEW, TITLE, USER, IdRule
 from reviewcrawler.items import REVIEW_FIELDS, Review
 
 _WHITESPACE = re.compile(r"\s+")
@@ -62,8 +63,9 @@ def clean_line(value: str) -> str | None:
     return cleaned or None
 
 
-def id_matcher(prefix: str) -> re.Pattern[str]:
-    return re.compile(rf"\b({prefix}\d+)\b")
+def id_matcher(rule: IdRule) -> re.Pattern[str]:
+    """Finds an id leniently: validation, not extraction, judges it (`reviewcrawler.ids`)."""
+    return re.compile(rf"\b({rule.found})")
 
 
 def extract_id(pattern: re.Pattern[str]) -> MapCompose:
@@ -234,7 +236,7 @@ def _to_permalink(value: str) -> str | None:
     return permalink(match.group(1)) if match else None
 
 
-_REVIEW_ID = id_matcher("rw")
+_REVIEW_ID = id_matcher(REVIEW)
 TAKE_FIRST = TakeFirst()
 
 
@@ -246,8 +248,8 @@ class ReviewLoader(ItemLoader):
     default_output_processor = TAKE_FIRST
 
     review_id_in = extract_id(_REVIEW_ID)
-    title_id_in = extract_id(id_matcher("tt"))
-    author_id_in = extract_id(id_matcher("ur"))
+    title_id_in = extract_id(id_matcher(TITLE))
+    author_id_in = extract_id(id_matcher(USER))
     movie_title_in = MapCompose(inline_text)
     movie_year_in = MapCompose(str, parse_year)
     rating_in = MapCompose(str, parse_rating)

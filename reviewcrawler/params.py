@@ -15,6 +15,7 @@ from pydantic import (
     model_validator,
 )
 
+from reviewcrawler.ids import TITLE
 from reviewcrawler.recording.directory import MANIFEST as REPLAY_MANIFEST
 from reviewcrawler.recording.directory import read_manifest
 from reviewcrawler.urls import review_page_title, title_reviews_url
@@ -66,8 +67,7 @@ class ReviewsParams(BaseModel):
     @classmethod
     def _title_ids(cls, titles: list[str]) -> list[str]:
         for title in titles:
-            if not (title.startswith("tt") and title[2:].isdigit()):
-                raise ValueError(f"not an IMDb title id (ttNNNNNNN): {title!r}")
+            TITLE.check(title)
         return titles
 
     @field_validator("url")

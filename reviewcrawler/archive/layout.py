@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from reviewcrawler.ids import TITLE
+
 PARTIAL_SUFFIX = ".partial"
 RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}")
-TITLE_ID = re.compile(r"tt\d+")
 _STAMP = "%Y%m%dT%H%M%SZ"
 
 
@@ -59,7 +60,7 @@ class ArchiveLayout:
         files = [
             path
             for title_dir in _subdirs(self.reviews_dir)
-            if TITLE_ID.fullmatch(title_dir.name)
+            if TITLE.valid(title_dir.name)
             for path in _files(title_dir, ".jsonl")
         ]
         return sorted(files, key=lambda path: (path.stem, path.parent.name))

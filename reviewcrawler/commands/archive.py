@@ -20,9 +20,10 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from reviewcrawler.archive.index import rebuild_index
-from reviewcrawler.archive.layout import TITLE_ID, ArchiveLayout
+from reviewcrawler.archive.layout import ArchiveLayout
 from reviewcrawler.archive.lock import ArchiveLock, ArchiveLocked
 from reviewcrawler.archive.reader import latest_reviews, title_stats, verify
+from reviewcrawler.ids import TITLE
 
 ACTIONS = {
     "export": "the latest version of every review, each once (-O FILE, --title)",
@@ -73,7 +74,7 @@ class Command(ScrapyCommand):
 
     def _export(self, layout: ArchiveLayout, opts: argparse.Namespace) -> None:
         titles = {t.strip() for arg in opts.title for t in arg.split(",") if t.strip()}
-        bad = sorted(t for t in titles if not TITLE_ID.fullmatch(t))
+        bad = sorted(t for t in titles if not TITLE.valid(t))
         if bad:
             raise UsageError(f"not an IMDb title id (ttNNNNNNN): {', '.join(bad)}")
         with _output(opts.output) as out, jsonlines.Writer(out, compact=True) as writer:

@@ -75,6 +75,7 @@ from typing import ClassVar
 from lxml.etree import XPath
 from parsel import Selector
 
+from reviewcrawler.ids import TITLE
 from reviewcrawler.items import Review
 from reviewcrawler.loaders import ReviewLoader, VoteCounts, html_fragment, parse_count
 from reviewcrawler.parsers.base import PageContext, PageNote, ParsedPage
@@ -142,7 +143,7 @@ MOVIE_TITLE = "//h2[@data-testid='subtitle']"
 PAGE_TITLE = "//title/text() | //meta[@property='og:title']/@content"
 PAGE_TITLE_NAME = r"^\s*(.+?)\s+\([^()]*\)\s+-\s+User reviews"
 PAGE_TITLE_YEAR = r"\(([^()]*)\)\s+-\s+User reviews"
-TITLE_IN_URL = r"/title/(tt\d+)"
+TITLE_IN_URL = rf"/title/({TITLE.found})"
 
 _REVIEW_COUNT = re.compile(r"(\d[\d,.]*\s*[KkMm]?)\s+reviews?\b", re.IGNORECASE)
 #: Fields a card is trusted for; the JSON only fills them in.
@@ -413,7 +414,7 @@ def _page_title_id(page: Selector, data: NextData) -> str | None:
         if match:
             return match.group(1)
     for title_id in data.title_ids:
-        if re.fullmatch(r"tt\d+", title_id):
+        if TITLE.valid(title_id):
             return title_id
     for href in page.xpath(f"{CARDS}//a/@href").getall():
         match = re.search(TITLE_IN_REVIEW_URL, href)

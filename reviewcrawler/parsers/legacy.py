@@ -15,6 +15,7 @@ from lxml import etree
 from parsel import Selector
 from w3lib.url import add_or_replace_parameters
 
+from reviewcrawler.ids import TITLE
 from reviewcrawler.loaders import clean_line, parse_count
 from reviewcrawler.parsers.base import PageContext, ParsedPage
 from reviewcrawler.parsers.block import Block, link
@@ -32,7 +33,7 @@ _MARKER_CANDIDATES = etree.XPath(
 _TITLE_LINKS = etree.XPath(
     "//head/link[@rel='canonical']/@href | //head/meta[@property='og:url']/@content"
 )
-_TITLE_ID = re.compile(r"/title/(tt\d+)")
+_TITLE_ID = re.compile(rf"/title/({TITLE.found})")
 # Counts may carry a locale's thousands separator: "2.360 out of 3.031".
 _NUMBER = r"(\d[\d,.\u00a0\u202f]*)"
 _REVIEW_COUNT = re.compile(rf"{_NUMBER}\s+Reviews?\b", re.IGNORECASE)
