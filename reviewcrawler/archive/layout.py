@@ -15,6 +15,10 @@ RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}")
 _STAMP = "%Y%m%dT%H%M%SZ"
 
 
+class UnsafePath(OSError):
+    """A path in the archive that is a symbolic link, or would lead out of the archive."""
+
+
 @dataclass(frozen=True, slots=True)
 class ArchiveLayout:
     root: Path
@@ -44,13 +48,27 @@ class ArchiveLayout:
         return self.root / ".lock"
 
     def reviews_file(self, title_id: str, run_id: str) -> Path:
-        return self.reviews_dir / title_id / f"{run_id}.jsonl"
+        """Where a run's reviews of `title_id` go; `UnsafePath` if that is not inside."""
+        problem = TITLE.problem(title_id)
+        if problem is not None:
+            raise UnsafePath(f"no archive file for a bad title id: {problem}")
+        return self.inside(self.reviews_dir / title_id / f"{run_id}.jsonl")
+
+    def inside(self, path: Path) -> Path:
+        """`path`, once sure it stays in the archive after every link is followed.
+
+        The archive directory itself may be a link (users put archives on other
+        disks that way); a link inside it that leads out is refused.
+        """
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            raise UnsafePath(f"{path} leads out of the archive {self.root}; refusing it")
+        return path
 
     def rejects_file(self, run_id: str) -> Path:
-        return self.rejects_dir / f"{run_id}.jsonl"
+        return self.inside(self.rejects_dir / f"{run_id}.jsonl")
 
     def manifest_file(self, run_id: str) -> Path:
-        return self.runs_dir / f"{run_id}.json"
+        return self.inside(self.runs_dir / f"{run_id}.json")
 
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()

@@ -29,16 +29,17 @@ from twisted.internet.task import LoopingCall
 
 from reviewcrawler.archive.files import write_json_atomic
 from reviewcrawler.archive.index import ArchiveIndex, load_index, rebuild_index
-from reviewcrawler.archive.layout import ArchiveLayout, new_run_id
+from reviewcrawler.archive.layout import ArchiveLayout, UnsafePath, new_run_id
 from reviewcrawler.archive.lock import ArchiveLock, ArchiveLocked
 from reviewcrawler.archive.manifest import recorded_settings, run_manifest
 from reviewcrawler.archive.recovery import Recovery, recover
-from reviewcrawler.archive.writer import RunWriter
+from reviewcrawler.archive.writer import RunWriter, Verdict
 from reviewcrawler.pipelines.validate import InvalidReview
 
 logger = logging.getLogger(__name__)
 
-FAILED_STAT = "reviewcrawler/archive/failed"
+ARCHIVE_STATS = "reviewcrawler/archive"
+FAILED_STAT = f"{ARCHIVE_STATS}/failed"
 
 
 class ArchiveRunExtension:
@@ -74,12 +75,17 @@ class ArchiveRunExtension:
             self.lock.acquire(f"run {run_id}")
         except ArchiveLocked as refused:
             self._refuse(str(refused), "archive_locked")
+        except UnsafePath as refused:
+            self._refuse(str(refused), "archive_unsafe")
         except OSError as error:
             self._refuse_unwritable(error)
         try:
             self._check_writable()
             self.recovery = recover(self.layout, by_run=run_id)
             index = self._load_index()
+        except UnsafePath as refused:
+            self.lock.release()
+            self._refuse(str(refused), "archive_unsafe")
         except OSError as error:
             self.lock.release()
             self._refuse_unwritable(error)
@@ -124,16 +130,32 @@ class ArchiveRunExtension:
         )
 
     def _commit(self, writer: RunWriter) -> list[str]:
-        if writer.broken:
-            writer.discard()
-            self._fail("Archive run %s discarded: a write failed earlier", writer.run_id)
-            return []
+        """Commit what can be; one ERROR line per cause of what could not."""
         try:
-            return writer.commit()
+            writer.commit()
         except OSError as error:
-            writer.discard()
-            self._fail("Archive commit of run %s failed: %s", writer.run_id, error)
-            return [p for p in writer.file_names() if (self.layout.root / p).is_file()]
+            # The files are committed; an index that does not match them is rebuilt.
+            self._fail("Archive index of run %s not saved: %s", writer.run_id, error)
+        stats = self.crawler.stats
+        assert stats is not None
+        if writer.failures:
+            # Counted as written when they were; only what was committed counts.
+            for verdict in (Verdict.NEW, Verdict.CHANGED):
+                stats.set_value(f"{ARCHIVE_STATS}/{verdict}", writer.counts()[verdict.value])
+            stats.set_value(f"{ARCHIVE_STATS}/{Verdict.NOT_WRITTEN}", writer.reviews_kept_out())
+        for failure in writer.failures.values():
+            owners = sorted(failure.kept_out.items(), key=lambda item: (-item[1], item[0]))
+            shown = ", ".join(f"{owner}: {count}" for owner, count in owners[:5])
+            more = f" and {len(owners) - 5} more" if len(owners) > 5 else ""
+            self._fail(
+                "Archive write failed (%s): %d record(s) kept out of the archive (%s%s); "
+                "the feed still has every valid review, and the next run archives them",
+                failure.cause,
+                failure.count,
+                shown,
+                more,
+            )
+        return writer.committed
 
     def _write_manifest(
         self, spider: Spider, reason: str, writer: RunWriter, files: list[str]
@@ -154,10 +176,19 @@ class ArchiveRunExtension:
                 "removed_partials": self.recovery.removed_partials,
                 "recovered_runs": self.recovery.recovered_runs,
                 "scrapyd_job": getattr(spider, "_job", None),
+                "write_failures": {
+                    failure.cause: dict(failure.kept_out) for failure in writer.failures.values()
+                },
             },
         )
-        path = self.layout.manifest_file(writer.run_id)
-        write_json_atomic(path, manifest)
+        try:
+            path = self.layout.manifest_file(writer.run_id)
+            write_json_atomic(path, manifest)
+        except OSError as error:
+            self._fail(
+                "Archive run %s: its manifest could not be written: %s", writer.run_id, error
+            )
+            return
         counts = manifest["counts"]
         logger.info(
             "Archive run %s %s: %d new, %d changed, %d unchanged, %d rejected; manifest %s",
