@@ -87,5 +87,5 @@ def test_review_ids_in_other_digits_are_rejected_not_archived(tmp_path, digits):
     assert done.returncode == ExitStatus.COMPLETE, done.stderr[-3000:]
     assert_quiet(done)
     assert archived(archive) == expected_archive
-    (warning,) = lines_with(done.stderr, "malformed review_id")
-    assert f"rw{digits}" in warning
+    (warning,) = lines_with(done.stderr, "Dropped: invalid review")
+    assert f"malformed review_id: 'rw{digits}'" in warning
