@@ -71,3 +71,8 @@ def assert_quiet(done: subprocess.CompletedProcess[str]) -> None:
 
 def last_manifest(archive: Path) -> dict[str, Any]:
     return json.loads(sorted((archive / "runs").glob("*.json"))[-1].read_text())
+
+
+def error_lines(stderr: str) -> list[str]:
+    """The log's ERROR lines (not the stats dump's ``log_count/ERROR``)."""
+    return lines_with(stderr, "] ERROR: ")
