@@ -152,23 +152,24 @@ DamageHandler = Callable[[Damage], None]
 
 
 def iter_jsonl(path: Path, on_damage: DamageHandler | None = None) -> Iterator[dict[str, Any]]:
-    """The records of a committed archive file.
+    """The records of a committed archive file, damaged lines skipped.
 
-    A damaged line (not UTF-8, not JSON, not an object) goes to `on_damage` and
-    is skipped; without `on_damage` it raises `jsonlines.InvalidLineError`.
+    Each damaged line (not UTF-8, not JSON, not an object) goes to `on_damage`;
+    without one, `jsonlines.InvalidLineError` is raised for the first, but only
+    once every good line has been read: damage never hides the lines after it.
     """
-    for damage_or_record in numbered_lines(path):
-        if isinstance(damage_or_record, Damage):
-            if on_damage is None:
-                damage = damage_or_record
-                raise jsonlines.InvalidLineError(
-                    f"{damage.where()}: {damage.reason}",
-                    damage.raw.decode(errors="replace"),
-                    damage.line,
-                )
-            on_damage(damage_or_record)
+    first: Damage | None = None
+    for item in numbered_lines(path):
+        if not isinstance(item, Damage):
+            yield item[1]
+        elif on_damage is not None:
+            on_damage(item)
         else:
-            yield damage_or_record[1]
+            first = first or item
+    if first is not None:
+        raise jsonlines.InvalidLineError(
+            f"{first.where()}: {first.reason}", first.raw.decode(errors="replace"), first.line
+        )
 
 
 def numbered_lines(path: Path) -> Iterator[Damage | tuple[int, dict[str, Any]]]:
@@ -181,12 +182,12 @@ def numbered_lines(path: Path) -> Iterator[Damage | tuple[int, dict[str, Any]]]:
             try:
                 record = json.loads(raw)
             except UnicodeDecodeError:
-                reason = "not UTF-8 text"
+                reason = "not valid JSON Lines: not UTF-8 text"
             except ValueError as error:
-                reason = f"not JSON ({error})"
+                reason = f"not valid JSON Lines: {error}"
             else:
                 if not isinstance(record, dict):
-                    reason = f"a JSON {type(record).__name__}, not an object"
+                    reason = f"not valid JSON Lines: a JSON {type(record).__name__}, not an object"
             if reason is None:
                 yield number, record
             else:

@@ -47,6 +47,14 @@ class ArchiveLayout:
     def lock_path(self) -> Path:
         return self.root / ".lock"
 
+    @property
+    def quarantine_dir(self) -> Path:
+        """Damaged lines and manifests ``scrapy archive repair`` took out of the archive."""
+        return self.root / "quarantine"
+
+    def quarantine_files(self) -> list[Path]:
+        return sorted(_files(self.quarantine_dir, ".jsonl"), key=lambda path: path.stem)
+
     def reviews_file(self, title_id: str, run_id: str) -> Path:
         """Where a run's reviews of `title_id` go; `UnsafePath` if that is not inside."""
         problem = TITLE.problem(title_id)
@@ -96,7 +104,7 @@ class ArchiveLayout:
 
     def latest_run_id(self) -> str | None:
         ids = [p.stem for p in (*self.manifest_files(), *self.review_files())]
-        ids += [p.stem for p in self.reject_files()]
+        ids += [p.stem for p in (*self.reject_files(), *self.quarantine_files())]
         return max((i for i in ids if RUN_ID.fullmatch(i)), default=None)
 
 

@@ -1,6 +1,10 @@
-"""``scrapy archive ACTION``: read the archive back, check it, rebuild its index.
+"""``scrapy archive ACTION``: read the archive back, check it, repair it, rebuild its index.
 
-One command with four actions, so that they share one option set and one help
+A damaged line or manifest is skipped by `export` and `stats` with one warning
+naming ``file:line`` on stderr, listed by `verify`, and quarantined by `repair`.
+A closed standard output (``| head``) ends the command quietly, as it does `cat`.
+
+One command with its actions, so that they share one option set and one help
 page. They need no crawler; they read ``ARCHIVE_DIR`` from the settings
 (``-s ARCHIVE_DIR=...``).
 """
@@ -9,8 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, ClassVar
@@ -19,10 +24,12 @@ import jsonlines
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from reviewcrawler.archive.files import Damage
 from reviewcrawler.archive.index import rebuild_index
 from reviewcrawler.archive.layout import ArchiveLayout
 from reviewcrawler.archive.lock import ArchiveLock, ArchiveLocked
-from reviewcrawler.archive.reader import latest_reviews, title_stats, verify
+from reviewcrawler.archive.reader import REPAIR_HINT, latest_reviews, title_stats, verify
+from reviewcrawler.archive.repair import clear_damage_note, note_damage, repair
 from reviewcrawler.ids import TITLE
 
 ACTIONS = {
@@ -30,6 +37,7 @@ ACTIONS = {
     "stats": "per title: reviews, versions, runs, last run, rejects (--json)",
     "verify": "every file parses, the index agrees with the files; exit 1 if not",
     "reindex": "rebuild index.json from the review files",
+    "repair": "move damaged lines and manifests to quarantine/, rewrite their files",
 }
 
 
@@ -70,7 +78,23 @@ class Command(ScrapyCommand):
         if not layout.root.is_dir():
             self._fail(f"no archive at {layout.root}")
             return
-        getattr(self, f"_{args[0]}")(layout, opts)
+        try:
+            getattr(self, f"_{args[0]}")(layout, opts)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader went away (``| head``): what it wanted, it has. Later
+            # flushes (at exit) go nowhere instead of raising again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+    def _skipped(self, layout: ArchiveLayout) -> Callable[[Damage], None]:
+        def warn(damage: Damage) -> None:
+            print(
+                f"scrapy archive: warning: {damage.where(layout.root)}: {damage.reason}; "
+                f"skipped ({REPAIR_HINT})",
+                file=sys.stderr,
+            )
+
+        return warn
 
     def _export(self, layout: ArchiveLayout, opts: argparse.Namespace) -> None:
         titles = {t.strip() for arg in opts.title for t in arg.split(",") if t.strip()}
@@ -79,13 +103,13 @@ class Command(ScrapyCommand):
             raise UsageError(f"not an IMDb title id (ttNNNNNNN): {', '.join(bad)}")
         with _output(opts.output) as out, jsonlines.Writer(out, compact=True) as writer:
             count = 0
-            for record in latest_reviews(layout, titles or None):
+            for record in latest_reviews(layout, titles or None, self._skipped(layout)):
                 writer.write(record)
                 count += 1
         print(f"exported {count} review(s) from {layout.root}", file=sys.stderr)
 
     def _stats(self, layout: ArchiveLayout, opts: argparse.Namespace) -> None:
-        rows = title_stats(layout)
+        rows = title_stats(layout, self._skipped(layout))
         if opts.json:
             print(json.dumps(rows, indent=2))
             return
@@ -101,6 +125,10 @@ class Command(ScrapyCommand):
             if not locked:
                 return
             result = verify(layout)
+            if result.damage:
+                note_damage(layout, [damage.where(layout.root) for damage in result.damage])
+            else:
+                clear_damage_note(layout)
         for line in (*result.problems, *(f"note: {note}" for note in result.notes)):
             print(line)
         summary = ", ".join(f"{count} {name}" for name, count in sorted(result.counts.items()))
@@ -121,6 +149,26 @@ class Command(ScrapyCommand):
         print(f"indexed {len(index.entries)} review(s) in {layout.index_path}")
         for line in damaged:
             self._fail(f"damaged, indexed up to the damage: {line}")
+
+    def _repair(self, layout: ArchiveLayout, opts: argparse.Namespace) -> None:
+        with self._locked(layout) as locked:
+            if not locked:
+                return
+            result = repair(layout)
+            if result.quarantined:
+                # The files changed: the index must say what they now hold.
+                rebuild_index(layout).save(layout)
+        if result.quarantine is None:
+            print(f"nothing to repair in {layout.root}")
+            return
+        for damage in result.quarantined:
+            print(f"quarantined {damage.where(layout.root)}: {damage.reason}")
+        print(
+            f"moved {len(result.quarantined)} damaged line(s) or manifest(s) to "
+            f"{layout.relative(result.quarantine)}; rewrote {len(result.rewritten)} file(s), "
+            f"removed {len(result.removed)} left empty. The next crawl archives again "
+            "the reviews they held."
+        )
 
     @contextmanager
     def _locked(self, layout: ArchiveLayout) -> Iterator[bool]:

@@ -33,6 +33,7 @@ from reviewcrawler.archive.layout import ArchiveLayout, UnsafePath, new_run_id
 from reviewcrawler.archive.lock import ArchiveLock, ArchiveLocked
 from reviewcrawler.archive.manifest import recorded_settings, run_manifest
 from reviewcrawler.archive.recovery import Recovery, recover
+from reviewcrawler.archive.repair import damage_noted, note_damage, repairs_since
 from reviewcrawler.archive.writer import RunWriter, Verdict
 from reviewcrawler.pipelines.validate import InvalidReview
 
@@ -90,6 +91,7 @@ class ArchiveRunExtension:
             self.lock.release()
             self._refuse_unwritable(error)
         self._log_recovery()
+        self._log_damage()
         self.writer = RunWriter(self.layout, run_id, index)
         logger.info("Archive run %s into %s", run_id, self.layout.root)
         self._started = time.monotonic()
@@ -207,13 +209,37 @@ class ArchiveRunExtension:
             return index
         if self.layout.index_path.exists():
             logger.info("Archive index out of date or damaged; rebuilding it from the review files")
-        index = rebuild_index(self.layout, on_damage=self._damaged)
+        damaged: list[str] = []
+        index = rebuild_index(
+            self.layout,
+            on_damage=lambda path, error: damaged.append(f"{self.layout.relative(path)}: {error}"),
+        )
+        if damaged:
+            # Known from now on, so that every run warns until a repair.
+            note_damage(self.layout, damaged)
         # Saved now, under the lock: the next run finds it valid even if this one adds nothing.
         index.save(self.layout)
         return index
 
-    def _damaged(self, path: Any, error: Exception) -> None:
-        self._fail("Archive file %s is damaged (%s); run `scrapy archive verify`", path, error)
+    def _log_damage(self) -> None:
+        """One warning for damage known in the archive; one for a repair since the last run."""
+        previous_run = max((path.stem for path in self.layout.manifest_files()), default=None)
+        damaged = damage_noted(self.layout)
+        if damaged:
+            logger.warning(
+                "Archive %s has %d damaged place(s) (first: %s); readers skip them. "
+                "Run `scrapy archive verify`, then `scrapy archive repair`",
+                self.layout.root,
+                len(damaged),
+                damaged[0],
+            )
+        for path, lines in repairs_since(self.layout, previous_run):
+            logger.warning(
+                "`scrapy archive repair` quarantined %d damaged line(s) in %s since the last run; "
+                "the reviews they held are archived again as this run reads them",
+                lines,
+                self.layout.relative(path),
+            )
 
     def _check_writable(self) -> None:
         for directory in (self.layout.reviews_dir, self.layout.rejects_dir, self.layout.runs_dir):
