@@ -30,6 +30,18 @@ DOWNLOAD_SLOTS = {
 }
 HTTPCACHE_ENABLED = False
 
+# A saved page (path=) or a response larger than this is skipped with one line,
+# never read into memory: no review page comes near it.
+MAX_PAGE_BYTES = 100 * 1024 * 1024
+DOWNLOAD_MAXSIZE = MAX_PAGE_BYTES
+# Pages read per title at most (max_pages= lowers it for one run). IMDb's most
+# reviewed titles need a few hundred; a server handing out keys for ever ends
+# here, the title incomplete.
+MAX_PAGES_PER_TITLE = 5000
+# After a SIGTERM/SIGINT, seconds to let pages in flight finish before the run
+# commits what it holds and ends anyway; a second signal ends it at once.
+SHUTDOWN_TIMEOUT = 30.0
+
 # Where `-a title=ttN` starts: ``{IMDB_BASE_URL}/title/ttN/reviews/``. Tests point
 # it at a local server.
 IMDB_BASE_URL = "https://www.imdb.com"

@@ -9,6 +9,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
+from reviewcrawler.checks import check_settings
 from reviewcrawler.middlewares.cookies import check_cookies_file
 from reviewcrawler.outcome import ExitStatus, exit_status
 from reviewcrawler.parsers import ReviewsQuery
@@ -45,10 +46,12 @@ class Command(ScrapyCrawlCommand):
             sys.exit(ExitStatus.USAGE)
 
     def _check_settings(self, name: str) -> None:
-        """Unusable settings (``COOKIES_FILE``, ``IMDB_GRAPHQL_*``) are usage errors too."""
+        """Unusable settings (`reviewcrawler.checks`, ``COOKIES_FILE``, ``IMDB_GRAPHQL_*``)
+        are usage errors too."""
         settings = self.settings
         assert settings is not None
         try:
+            check_settings(settings)
             check_cookies_file(settings)
             ReviewsQuery.checked(
                 settings.get("IMDB_GRAPHQL_URL"),
