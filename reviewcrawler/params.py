@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from reviewcrawler.filepages import not_a_file
 from reviewcrawler.ids import TITLE
 from reviewcrawler.recording.directory import MANIFEST as REPLAY_MANIFEST
 from reviewcrawler.recording.directory import read_manifest
@@ -57,10 +59,18 @@ class ReviewsParams(BaseModel):
     def _paths_exist(cls, paths: list[str]) -> list[str]:
         for raw in paths:
             path = Path(raw)
-            if not path.exists():
-                raise ValueError(f"path does not exist: {raw}")
-            if path.is_dir() and not page_files(path):
-                raise ValueError(f"no .html/.htm pages under {raw}")
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                raise ValueError(f"path does not exist: {raw}") from None
+            except OSError as error:
+                raise ValueError(f"cannot read {raw}: {error.strerror}") from None
+            if stat.S_ISDIR(info.st_mode):
+                if not page_files(path):
+                    raise ValueError(f"no .html/.htm pages under {raw}")
+            elif problem := not_a_file(info):
+                # A FIFO would block the run for ever, a device never end: never opened.
+                raise ValueError(f"{raw}: {problem}; give saved pages or directories of them")
         return paths
 
     @field_validator("title")

@@ -33,7 +33,8 @@ HTTPCACHE_ENABLED = False
 # A saved page (path=) or a response larger than this is skipped with one line,
 # never read into memory: no review page comes near it.
 MAX_PAGE_BYTES = 100 * 1024 * 1024
-DOWNLOAD_MAXSIZE = MAX_PAGE_BYTES
+# Saved pages are read by a handler that checks what it opens (regular file, size).
+DOWNLOAD_HANDLERS = {"file": "reviewcrawler.filepages.PageFileDownloadHandler"}
 # Pages read per title at most (max_pages= lowers it for one run). IMDb's most
 # reviewed titles need a few hundred; a server handing out keys for ever ends
 # here, the title incomplete.
