@@ -77,6 +77,9 @@ RECORD_DIR = None
 REPLAY_DIR = None
 
 DOWNLOADER_MIDDLEWARES = {
+    # robots.txt as Scrapy obeys it; an outage fetching it is one warning, not a traceback.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "reviewcrawler.middlewares.robots.OutageTolerantRobotsTxtMiddleware": 100,
     # Scrapy's cookie handling, its jar seeded from COOKIES_FILE.
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
     "reviewcrawler.middlewares.cookies.SessionCookiesMiddleware": 700,
