@@ -27,6 +27,8 @@ class Reply:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "text/html; charset=utf-8"
+    #: Seconds to wait before answering (a slow server).
+    delay: float = 0.0
 
 
 @dataclass
@@ -139,6 +141,7 @@ def _handler_for(site: LocalSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             reply = site.reply_to(self.path, dict(self.headers.items()))
+            time.sleep(reply.delay)
             body = reply.body.encode("utf-8")
             self.send_response(reply.status)
             self.send_header("Content-Type", reply.content_type)

@@ -72,4 +72,6 @@ class Command(ScrapyCrawlCommand):
         if self.crawler_process.bootstrap_failed or crawler.stats is None:
             self.exitcode = ExitStatus.FAILED
             return
-        self.exitcode = exit_status(crawler.stats.get_stats())
+        stats = crawler.stats.get_stats()
+        # No finish reason: stopped before the spider could close (a second stop signal).
+        self.exitcode = exit_status(stats) if "finish_reason" in stats else ExitStatus.FAILED

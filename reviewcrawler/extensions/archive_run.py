@@ -111,6 +111,10 @@ class ArchiveRunExtension:
             )
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.commit_now(spider, reason)
+
+    def commit_now(self, spider: Spider | None, reason: str) -> None:
+        """Commit what the run holds, write its manifest, release the lock (once)."""
         writer, self.writer = self.writer, None
         if writer is None:
             return
@@ -160,13 +164,13 @@ class ArchiveRunExtension:
         return writer.committed
 
     def _write_manifest(
-        self, spider: Spider, reason: str, writer: RunWriter, files: list[str]
+        self, spider: Spider | None, reason: str, writer: RunWriter, files: list[str]
     ) -> None:
         assert self.crawler.stats is not None
         params = getattr(spider, "params", None)
         manifest = run_manifest(
             run_id=writer.run_id,
-            spider=spider.name,
+            spider=spider.name if spider is not None else "",
             arguments=params.model_dump(mode="json") if params is not None else None,
             settings=recorded_settings(self.crawler.settings, str(self.layout.root)),
             finished_at=datetime.now(UTC),
