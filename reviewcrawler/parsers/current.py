@@ -101,8 +101,11 @@ def with_testid(value: str) -> str:
 REVIEWS_ROUTE = '"page":"/title/[tconst]/reviews"'
 #: Review cards. The title's main page shows a teaser card in its "User reviews"
 #: section: that is not a review listing.
+# ``descendant::`` from the root element, not ``//``: libxml2 evaluates a
+# predicate after ``//`` per parent and merges the results in quadratic time,
+# which a page of thousands of cards turns into minutes.
 CARDS = (
-    f"//article[{has_class('user-review-item')}]"
+    f"descendant::article[{has_class('user-review-item')}]"
     "[not(ancestor::section[@data-testid='UserReviews'])]"
 )
 TOTAL = with_testid("tturv-total-reviews")
@@ -120,7 +123,7 @@ MARKERS = (
 # Review data present somewhere, whatever the cards look like.
 REVIEW_DATA = (
     CARDS,
-    "//a[contains(@href, '/review/rw')]",
+    "descendant::a[contains(@href, '/review/rw')]",
     f"{NEXT_DATA}[contains(., '\"submissionDate\"')]",
 )
 #: The page says outright that the title has no reviews.

@@ -26,10 +26,6 @@ IMDB_ROOT = "https://www.imdb.com/"
 # Any of these classes says "this is (part of) a legacy review listing", even
 # when the review blocks themselves can no longer be found (layout drift).
 MARKER_CLASSES = frozenset({"imdb-user-review", "lister-list", "load-more-data", "lister"})
-# A cheap substring prefilter (one scan of the page); tokens are checked after.
-_MARKER_CANDIDATES = etree.XPath(
-    "//div[contains(@class, 'lister') or contains(@class, 'load-more-data')]"
-)
 _TITLE_LINKS = etree.XPath(
     "//head/link[@rel='canonical']/@href | //head/meta[@property='og:url']/@content"
 )
@@ -88,9 +84,11 @@ class LegacyReviewPage:
 
     @staticmethod
     def matches(page: Selector) -> bool:
+        # One walk that stops at the first marker: linear in the page at worst
+        # (an XPath ``//div[...]`` merges its results in quadratic time).
         return any(
             not MARKER_CLASSES.isdisjoint(div.get("class", "").split())
-            for div in _MARKER_CANDIDATES(page.root)
+            for div in page.root.iter("div")
         )
 
     @staticmethod
