@@ -154,8 +154,10 @@ class ReviewsParams(BaseModel):
 
 
 def page_files(directory: Path) -> list[Path]:
+    """The pages under `directory`. A FIFO or a device named like one is listed too,
+    so that reading it says why it was skipped (the reader never opens it to block)."""
     return sorted(
-        p for p in directory.rglob("*") if p.suffix.lower() in PAGE_SUFFIXES and p.is_file()
+        p for p in directory.rglob("*") if p.suffix.lower() in PAGE_SUFFIXES and not p.is_dir()
     )
 
 
