@@ -143,13 +143,16 @@ def _handler_for(site: LocalSite) -> type[BaseHTTPRequestHandler]:
             reply = site.reply_to(self.path, dict(self.headers.items()))
             time.sleep(reply.delay)
             body = reply.body.encode("utf-8")
-            self.send_response(reply.status)
-            self.send_header("Content-Type", reply.content_type)
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in reply.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.send_response(reply.status)
+                self.send_header("Content-Type", reply.content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # a client that timed out (a slow reply) has gone
 
         def log_message(self, format: str, *args: object) -> None:
             pass  # the tests assert on `site.hits`, not on stderr
