@@ -132,12 +132,13 @@ def helpful_total(value: str | int | VoteCounts) -> int | None:
 
 def parse_rating(value: str) -> int | None:
     value = value.strip().split("/")[0].strip()
-    return int(value) if value.isdigit() else None
+    # ASCII only: `str.isdigit` takes "²", which `int` then refuses.
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def parse_date(value: str) -> str | None:
     """``"8 February 2009"``, ``"Aug 24, 2013"`` or ISO → ``"2009-02-08"``."""
-    words = re.findall(r"[A-Za-z]+|\d+", value)
+    words = re.findall(r"[A-Za-z]+|[0-9]+", value)
     if len(words) >= 3 and words[0].isdigit() and len(words[0]) == 4:
         year, month, day = (int(w) for w in words[:3])
     else:
@@ -154,7 +155,7 @@ def parse_date(value: str) -> str | None:
 
 
 def parse_year(value: str) -> int | None:
-    match = re.search(r"\b(1[89]\d\d|2\d\d\d)\b", value)
+    match = re.search(r"\b(1[89][0-9][0-9]|2[0-9][0-9][0-9])\b", value)
     return int(match.group(1)) if match else None
 
 

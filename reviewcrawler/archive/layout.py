@@ -11,7 +11,7 @@ from pathlib import Path
 from reviewcrawler.ids import TITLE
 
 PARTIAL_SUFFIX = ".partial"
-RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}")
+RUN_ID = re.compile(r"[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}")
 _STAMP = "%Y%m%dT%H%M%SZ"
 
 
