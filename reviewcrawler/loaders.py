@@ -23,6 +23,7 @@ from lxml.etree import XPath, _Element, fromstring
 from lxml.html import HTMLParser
 from parsel import Selector
 
+from reviewcrawler.ids import REVIEW, TITLE, USER, IdRule
 from reviewcrawler.items import REVIEW_FIELDS, Review
 
 #: What HTML calls whitespace, and all a browser collapses: U+00A0 and the other
@@ -80,8 +81,9 @@ def collapse_whitespace(value: str) -> str:
     return _WHITESPACE.sub(" ", value).strip(HTML_WHITESPACE)
 
 
-def id_matcher(prefix: str) -> re.Pattern[str]:
-    return re.compile(rf"\b({prefix}\d+)\b")
+def id_matcher(rule: IdRule) -> re.Pattern[str]:
+    """Finds an id leniently: validation, not extraction, judges it (`reviewcrawler.ids`)."""
+    return re.compile(rf"\b({rule.found})")
 
 
 def extract_id(pattern: re.Pattern[str]) -> MapCompose:
@@ -148,12 +150,13 @@ def helpful_total(value: str | int | VoteCounts) -> int | None:
 
 def parse_rating(value: str) -> int | None:
     value = value.strip().split("/")[0].strip()
-    return int(value) if value.isdigit() else None
+    # ASCII only: `str.isdigit` takes "²", which `int` then refuses.
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def parse_date(value: str) -> str | None:
     """``"8 February 2009"``, ``"Aug 24, 2013"`` or ISO → ``"2009-02-08"``."""
-    words = re.findall(r"[A-Za-z]+|\d+", value)
+    words = re.findall(r"[A-Za-z]+|[0-9]+", value)
     if len(words) >= 3 and words[0].isdigit() and len(words[0]) == 4:
         year, month, day = (int(w) for w in words[:3])
     else:
@@ -170,7 +173,7 @@ def parse_date(value: str) -> str | None:
 
 
 def parse_year(value: str) -> int | None:
-    match = re.search(r"\b(1[89]\d\d|2\d\d\d)\b", value)
+    match = re.search(r"\b(1[89][0-9][0-9]|2[0-9][0-9][0-9])\b", value)
     return int(match.group(1)) if match else None
 
 
@@ -252,7 +255,7 @@ def _to_permalink(value: str) -> str | None:
     return permalink(match.group(1)) if match else None
 
 
-_REVIEW_ID = id_matcher("rw")
+_REVIEW_ID = id_matcher(REVIEW)
 TAKE_FIRST = TakeFirst()
 
 
@@ -264,8 +267,8 @@ class ReviewLoader(ItemLoader):
     default_output_processor = TAKE_FIRST
 
     review_id_in = extract_id(_REVIEW_ID)
-    title_id_in = extract_id(id_matcher("tt"))
-    author_id_in = extract_id(id_matcher("ur"))
+    title_id_in = extract_id(id_matcher(TITLE))
+    author_id_in = extract_id(id_matcher(USER))
     movie_title_in = MapCompose(inline_text)
     movie_year_in = MapCompose(str, parse_year)
     rating_in = MapCompose(str, parse_rating)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +17,8 @@ from pydantic import (
     model_validator,
 )
 
+from reviewcrawler.filepages import not_a_file
+from reviewcrawler.ids import TITLE
 from reviewcrawler.recording.directory import MANIFEST as REPLAY_MANIFEST
 from reviewcrawler.recording.directory import read_manifest
 from reviewcrawler.urls import review_page_title, title_reviews_url
@@ -58,18 +61,25 @@ class ReviewsParams(BaseModel):
     def _paths_exist(cls, paths: list[str]) -> list[str]:
         for raw in paths:
             path = Path(raw)
-            if not path.exists():
-                raise ValueError(f"path does not exist: {raw}")
-            if path.is_dir() and not page_files(path):
-                raise ValueError(f"no .html/.htm pages under {raw}")
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                raise ValueError(f"path does not exist: {raw}") from None
+            except OSError as error:
+                raise ValueError(f"cannot read {raw}: {error.strerror}") from None
+            if stat.S_ISDIR(info.st_mode):
+                if not page_files(path):
+                    raise ValueError(f"no .html/.htm pages under {raw}")
+            elif problem := not_a_file(info):
+                # A FIFO would block the run for ever, a device never end: never opened.
+                raise ValueError(f"{raw}: {problem}; give saved pages or directories of them")
         return paths
 
     @field_validator("title")
     @classmethod
     def _title_ids(cls, titles: list[str]) -> list[str]:
         for title in titles:
-            if not (title.startswith("tt") and title[2:].isdigit()):
-                raise ValueError(f"not an IMDb title id (ttNNNNNNN): {title!r}")
+            TITLE.check(title)
         return titles
 
     @field_validator("url")
@@ -154,8 +164,10 @@ class ReviewsParams(BaseModel):
 
 
 def page_files(directory: Path) -> list[Path]:
+    """The pages under `directory`. A FIFO or a device named like one is listed too,
+    so that reading it says why it was skipped (the reader never opens it to block)."""
     return sorted(
-        p for p in directory.rglob("*") if p.suffix.lower() in PAGE_SUFFIXES and p.is_file()
+        p for p in directory.rglob("*") if p.suffix.lower() in PAGE_SUFFIXES and not p.is_dir()
     )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from reviewcrawler.outcome import INCOMPLETE_BECAUSE, TITLE_PREFIX
 
@@ -30,6 +31,14 @@ class TitleProgress:
     #: Shown on the first page only; carried to the fragments that follow it.
     movie_title: str | None = None
     movie_year: int | None = None
+    #: Review ids its pages brought in this run.
+    seen: set[str] = field(default_factory=set, repr=False)
+
+    def saw(self, review_ids: Iterable[str | None]) -> bool:
+        """Note a page's review ids; whether any was new to this run."""
+        before = len(self.seen)
+        self.seen.update(review_id for review_id in review_ids if review_id)
+        return len(self.seen) > before
 
     def stop_short(self, reason: str) -> None:
         self.shortfall = self.shortfall or reason

@@ -30,6 +30,19 @@ DOWNLOAD_SLOTS = {
 }
 HTTPCACHE_ENABLED = False
 
+# A saved page (path=) or a response larger than this is skipped with one line,
+# never read into memory: no review page comes near it.
+MAX_PAGE_BYTES = 100 * 1024 * 1024
+# Saved pages are read by a handler that checks what it opens (regular file, size).
+DOWNLOAD_HANDLERS = {"file": "reviewcrawler.filepages.PageFileDownloadHandler"}
+# Pages read per title at most (max_pages= lowers it for one run). IMDb's most
+# reviewed titles need a few hundred; a server handing out keys for ever ends
+# here, the title incomplete.
+MAX_PAGES_PER_TITLE = 5000
+# After a SIGTERM/SIGINT, seconds to let pages in flight finish before the run
+# commits what it holds and ends anyway; a second signal ends it at once.
+SHUTDOWN_TIMEOUT = 30.0
+
 # Where `-a title=ttN` starts: ``{IMDB_BASE_URL}/title/ttN/reviews/``. Tests point
 # it at a local server.
 IMDB_BASE_URL = "https://www.imdb.com"
@@ -64,6 +77,9 @@ RECORD_DIR = None
 REPLAY_DIR = None
 
 DOWNLOADER_MIDDLEWARES = {
+    # robots.txt as Scrapy obeys it; an outage fetching it is one warning, not a traceback.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "reviewcrawler.middlewares.robots.OutageTolerantRobotsTxtMiddleware": 100,
     # Scrapy's cookie handling, its jar seeded from COOKIES_FILE.
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
     "reviewcrawler.middlewares.cookies.SessionCookiesMiddleware": 700,
@@ -83,6 +99,8 @@ ITEM_PIPELINES = {
 # Lock, tidy-up, commit and manifest of each run in the archive, and the progress line.
 EXTENSIONS = {
     "reviewcrawler.extensions.archive_run.ArchiveRunExtension": 500,
+    # A stop signal ends the run within SHUTDOWN_TIMEOUT, committing what it holds.
+    "reviewcrawler.extensions.shutdown.ShutdownDeadline": 510,
 }
 
 # The archive (docs/archive.md). Relative paths are taken from the

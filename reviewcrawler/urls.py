@@ -13,8 +13,10 @@ import re
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from reviewcrawler.ids import TITLE
+
 #: ``/title/ttN/reviews`` and its pagination endpoint ``/title/ttN/reviews/_ajax``.
-REVIEW_PATH = re.compile(r"/title/(tt\d+)/reviews(?:/_ajax)?/?")
+REVIEW_PATH = re.compile(rf"/title/({TITLE.pattern})/reviews(?:/_ajax)?/?")
 WEB_SCHEMES = ("http", "https")
 
 

@@ -27,6 +27,8 @@ class Reply:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "text/html; charset=utf-8"
+    #: Seconds to wait before answering (a slow server).
+    delay: float = 0.0
 
 
 @dataclass
@@ -139,14 +141,18 @@ def _handler_for(site: LocalSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             reply = site.reply_to(self.path, dict(self.headers.items()))
+            time.sleep(reply.delay)
             body = reply.body.encode("utf-8")
-            self.send_response(reply.status)
-            self.send_header("Content-Type", reply.content_type)
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in reply.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.send_response(reply.status)
+                self.send_header("Content-Type", reply.content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # a client that timed out (a slow reply) has gone
 
         def log_message(self, format: str, *args: object) -> None:
             pass  # the tests assert on `site.hits`, not on stderr

@@ -8,10 +8,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from reviewcrawler.ids import TITLE
+
 PARTIAL_SUFFIX = ".partial"
-RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}")
-TITLE_ID = re.compile(r"tt\d+")
+RUN_ID = re.compile(r"[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}")
 _STAMP = "%Y%m%dT%H%M%SZ"
+
+
+class UnsafePath(OSError):
+    """A path in the archive that is a symbolic link, or would lead out of the archive."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,14 +47,36 @@ class ArchiveLayout:
     def lock_path(self) -> Path:
         return self.root / ".lock"
 
+    @property
+    def quarantine_dir(self) -> Path:
+        """Damaged lines and manifests ``scrapy archive repair`` took out of the archive."""
+        return self.root / "quarantine"
+
+    def quarantine_files(self) -> list[Path]:
+        return sorted(_files(self.quarantine_dir, ".jsonl"), key=lambda path: path.stem)
+
     def reviews_file(self, title_id: str, run_id: str) -> Path:
-        return self.reviews_dir / title_id / f"{run_id}.jsonl"
+        """Where a run's reviews of `title_id` go; `UnsafePath` if that is not inside."""
+        problem = TITLE.problem(title_id)
+        if problem is not None:
+            raise UnsafePath(f"no archive file for a bad title id: {problem}")
+        return self.inside(self.reviews_dir / title_id / f"{run_id}.jsonl")
+
+    def inside(self, path: Path) -> Path:
+        """`path`, once sure it stays in the archive after every link is followed.
+
+        The archive directory itself may be a link (users put archives on other
+        disks that way); a link inside it that leads out is refused.
+        """
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            raise UnsafePath(f"{path} leads out of the archive {self.root}; refusing it")
+        return path
 
     def rejects_file(self, run_id: str) -> Path:
-        return self.rejects_dir / f"{run_id}.jsonl"
+        return self.inside(self.rejects_dir / f"{run_id}.jsonl")
 
     def manifest_file(self, run_id: str) -> Path:
-        return self.runs_dir / f"{run_id}.json"
+        return self.inside(self.runs_dir / f"{run_id}.json")
 
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -59,7 +86,7 @@ class ArchiveLayout:
         files = [
             path
             for title_dir in _subdirs(self.reviews_dir)
-            if TITLE_ID.fullmatch(title_dir.name)
+            if TITLE.valid(title_dir.name)
             for path in _files(title_dir, ".jsonl")
         ]
         return sorted(files, key=lambda path: (path.stem, path.parent.name))
@@ -77,7 +104,7 @@ class ArchiveLayout:
 
     def latest_run_id(self) -> str | None:
         ids = [p.stem for p in (*self.manifest_files(), *self.review_files())]
-        ids += [p.stem for p in self.reject_files()]
+        ids += [p.stem for p in (*self.reject_files(), *self.quarantine_files())]
         return max((i for i in ids if RUN_ID.fullmatch(i)), default=None)
 
 

@@ -1,6 +1,10 @@
-"""``scrapy archive ACTION``: read the archive back, report on it, check it, rebuild its index.
+"""``scrapy archive ACTION``: read the archive back, report on it, check, repair, reindex it.
 
-One command with several actions, so that they share one option set and one help
+A damaged line or manifest is skipped by `export` and `stats` with one warning
+naming ``file:line`` on stderr, listed by `verify`, and quarantined by `repair`.
+A closed standard output (``| head``) ends the command quietly, as it does `cat`.
+
+One command with its actions, so that they share one option set and one help
 page. They need no crawler; they read ``ARCHIVE_DIR`` from the settings
 (``-s ARCHIVE_DIR=...``).
 """
@@ -12,7 +16,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
@@ -22,12 +26,15 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from reviewcrawler import exports, report
+from reviewcrawler.archive.files import Damage
 from reviewcrawler.archive.index import rebuild_index
-from reviewcrawler.archive.layout import TITLE_ID, ArchiveLayout
+from reviewcrawler.archive.layout import ArchiveLayout
 from reviewcrawler.archive.lock import ArchiveLock, ArchiveLocked
-from reviewcrawler.archive.reader import latest_reviews, title_stats, verify
+from reviewcrawler.archive.reader import REPAIR_HINT, latest_reviews, title_stats, verify
+from reviewcrawler.archive.repair import clear_damage_note, note_damage, repair
 from reviewcrawler.exports.progress import ReadProgress
 from reviewcrawler.exports.replacing import DestinationError, replacing
+from reviewcrawler.ids import TITLE
 from reviewcrawler.outcome import ExitStatus
 from reviewcrawler.report.runs import read_runs
 
@@ -38,6 +45,7 @@ ACTIONS = {
     "stats": "per title: reviews, versions, runs, last run, rejects (--json)",
     "verify": "every file parses, the index agrees with the files; exit 1 if not",
     "reindex": "rebuild index.json from the review files",
+    "repair": "move damaged lines and manifests to quarantine/, rewrite their files",
 }
 
 
@@ -91,7 +99,23 @@ class Command(ScrapyCommand):
         if not layout.root.is_dir():
             self._fail(f"no archive at {layout.root}")
             return
-        getattr(self, f"_{args[0]}")(layout, opts)
+        try:
+            getattr(self, f"_{args[0]}")(layout, opts)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader went away (``| head``): what it wanted, it has. Later
+            # flushes (at exit) go nowhere instead of raising again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+    def _skipped(self, layout: ArchiveLayout) -> Callable[[Damage], None]:
+        def warn(damage: Damage) -> None:
+            print(
+                f"scrapy archive: warning: {damage.where(layout.root)}: {damage.reason}; "
+                f"skipped ({REPAIR_HINT})",
+                file=sys.stderr,
+            )
+
+        return warn
 
     def _export(self, layout: ArchiveLayout, opts: argparse.Namespace) -> None:
         titles = self._titles(layout, opts)
@@ -104,18 +128,13 @@ class Command(ScrapyCommand):
             return
         assert self.settings is not None
         progress = self._progress(opts)
-        records = progress.track(latest_reviews(layout, titles or None))
+        records = progress.track(latest_reviews(layout, titles or None, self._skipped(layout)))
         try:
             count = exports.export(
                 records, fmt, opts.output, self.settings, lambda: read_runs(layout).runs
             )
         except DestinationError as error:
             self._usage(str(error))
-            return
-        except BrokenPipeError:
-            # The reader went away (`| head`): stop, without Python's own complaint at exit.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            self._fail("stdout was closed before the export ended")
             return
         except (OSError, exports.ExportWriteError) as error:
             self._fail(f"writing {opts.output} failed, nothing written under that name: {error}")
@@ -142,7 +161,8 @@ class Command(ScrapyCommand):
         progress = self._progress(opts)
         try:
             with replacing(Path(opts.output)) as path:
-                records = progress.track(latest_reviews(layout, titles or None))
+                reviews = latest_reviews(layout, titles or None, self._skipped(layout))
+                records = progress.track(reviews)
                 data = gather(layout, self.settings["ARCHIVE_DIR"], records, sorted(titles))
                 html = render(data, self.settings.getint("REPORT_PLOTTED_TITLES"))
                 path.write_text(html, encoding="utf-8")
@@ -160,7 +180,7 @@ class Command(ScrapyCommand):
     def _titles(self, layout: ArchiveLayout, opts: argparse.Namespace) -> set[str] | None:
         """The titles named with --title (empty: all); None after saying why they will not do."""
         titles = {t.strip() for arg in opts.title for t in arg.split(",") if t.strip()}
-        bad = sorted(t for t in titles if not TITLE_ID.fullmatch(t))
+        bad = sorted(t for t in titles if not TITLE.valid(t))
         if bad:
             self._usage(f"not an IMDb title id (ttNNNNNNN): {', '.join(bad)}")
             return None
@@ -188,7 +208,7 @@ class Command(ScrapyCommand):
             print(line, file=sys.stderr)
 
     def _stats(self, layout: ArchiveLayout, opts: argparse.Namespace) -> None:
-        rows = title_stats(layout)
+        rows = title_stats(layout, self._skipped(layout))
         if opts.json:
             print(json.dumps(rows, indent=2))
             return
@@ -204,6 +224,10 @@ class Command(ScrapyCommand):
             if not locked:
                 return
             result = verify(layout)
+            if result.damage:
+                note_damage(layout, [damage.where(layout.root) for damage in result.damage])
+            else:
+                clear_damage_note(layout)
         for line in (*result.problems, *(f"note: {note}" for note in result.notes)):
             print(line)
         summary = ", ".join(f"{count} {name}" for name, count in sorted(result.counts.items()))
@@ -224,6 +248,26 @@ class Command(ScrapyCommand):
         print(f"indexed {len(index.entries)} review(s) in {layout.index_path}")
         for line in damaged:
             self._fail(f"damaged, indexed up to the damage: {line}")
+
+    def _repair(self, layout: ArchiveLayout, opts: argparse.Namespace) -> None:
+        with self._locked(layout) as locked:
+            if not locked:
+                return
+            result = repair(layout)
+            if result.quarantined:
+                # The files changed: the index must say what they now hold.
+                rebuild_index(layout).save(layout)
+        if result.quarantine is None:
+            print(f"nothing to repair in {layout.root}")
+            return
+        for damage in result.quarantined:
+            print(f"quarantined {damage.where(layout.root)}: {damage.reason}")
+        print(
+            f"moved {len(result.quarantined)} damaged line(s) or manifest(s) to "
+            f"{layout.relative(result.quarantine)}; rewrote {len(result.rewritten)} file(s), "
+            f"removed {len(result.removed)} left empty. The next crawl archives again "
+            "the reviews they held."
+        )
 
     @contextmanager
     def _locked(self, layout: ArchiveLayout) -> Iterator[bool]:

@@ -9,6 +9,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
+from reviewcrawler.checks import check_settings
 from reviewcrawler.middlewares.cookies import check_cookies_file
 from reviewcrawler.outcome import ExitStatus, exit_reason, exit_status
 from reviewcrawler.parsers import ReviewsQuery
@@ -46,10 +47,12 @@ class Command(ScrapyCrawlCommand):
             sys.exit(ExitStatus.USAGE)
 
     def _check_settings(self, name: str) -> None:
-        """Unusable settings (``COOKIES_FILE``, ``IMDB_GRAPHQL_*``) are usage errors too."""
+        """Unusable settings (`reviewcrawler.checks`, ``COOKIES_FILE``, ``IMDB_GRAPHQL_*``)
+        are usage errors too."""
         settings = self.settings
         assert settings is not None
         try:
+            check_settings(settings)
             check_cookies_file(settings)
             ReviewsQuery.checked(
                 settings.get("IMDB_GRAPHQL_URL"),
@@ -72,6 +75,12 @@ class Command(ScrapyCrawlCommand):
             print("exit 1: the crawl could not start (see above)", file=sys.stderr)
             return
         stats = crawler.stats.get_stats()
+        if "finish_reason" not in stats:
+            # Stopped before the spider could close (a second stop signal).
+            self.exitcode = ExitStatus.FAILED
+            why = "stopped before the run could close (a second stop signal)"
+            print(f"exit 1: {why}", file=sys.stderr)
+            return
         self.exitcode = exit_status(stats)
         if self.exitcode != ExitStatus.COMPLETE:
             # After Scrapy's own last lines: a scheduler's log ends with the reason.

@@ -29,16 +29,18 @@ from twisted.internet.task import LoopingCall
 
 from reviewcrawler.archive.files import write_json_atomic
 from reviewcrawler.archive.index import ArchiveIndex, load_index, rebuild_index
-from reviewcrawler.archive.layout import ArchiveLayout, new_run_id
+from reviewcrawler.archive.layout import ArchiveLayout, UnsafePath, new_run_id
 from reviewcrawler.archive.lock import ArchiveLock, ArchiveLocked
 from reviewcrawler.archive.manifest import recorded_settings, run_manifest
 from reviewcrawler.archive.recovery import Recovery, recover
-from reviewcrawler.archive.writer import RunWriter
+from reviewcrawler.archive.repair import damage_noted, note_damage, repairs_since
+from reviewcrawler.archive.writer import RunWriter, Verdict
 from reviewcrawler.pipelines.validate import InvalidReview
 
 logger = logging.getLogger(__name__)
 
-FAILED_STAT = "reviewcrawler/archive/failed"
+ARCHIVE_STATS = "reviewcrawler/archive"
+FAILED_STAT = f"{ARCHIVE_STATS}/failed"
 
 
 class ArchiveRunExtension:
@@ -74,16 +76,22 @@ class ArchiveRunExtension:
             self.lock.acquire(f"run {run_id}")
         except ArchiveLocked as refused:
             self._refuse(str(refused), "archive_locked")
+        except UnsafePath as refused:
+            self._refuse(str(refused), "archive_unsafe")
         except OSError as error:
             self._refuse_unwritable(error)
         try:
             self._check_writable()
             self.recovery = recover(self.layout, by_run=run_id)
             index = self._load_index()
+        except UnsafePath as refused:
+            self.lock.release()
+            self._refuse(str(refused), "archive_unsafe")
         except OSError as error:
             self.lock.release()
             self._refuse_unwritable(error)
         self._log_recovery()
+        self._log_damage()
         self.writer = RunWriter(self.layout, run_id, index)
         logger.info("Archive run %s into %s", run_id, self.layout.root)
         self._started = time.monotonic()
@@ -103,6 +111,10 @@ class ArchiveRunExtension:
             )
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.commit_now(spider, reason)
+
+    def commit_now(self, spider: Spider | None, reason: str) -> None:
+        """Commit what the run holds, write its manifest, release the lock (once)."""
         writer, self.writer = self.writer, None
         if writer is None:
             return
@@ -124,25 +136,41 @@ class ArchiveRunExtension:
         )
 
     def _commit(self, writer: RunWriter) -> list[str]:
-        if writer.broken:
-            writer.discard()
-            self._fail("Archive run %s discarded: a write failed earlier", writer.run_id)
-            return []
+        """Commit what can be; one ERROR line per cause of what could not."""
         try:
-            return writer.commit()
+            writer.commit()
         except OSError as error:
-            writer.discard()
-            self._fail("Archive commit of run %s failed: %s", writer.run_id, error)
-            return [p for p in writer.file_names() if (self.layout.root / p).is_file()]
+            # The files are committed; an index that does not match them is rebuilt.
+            self._fail("Archive index of run %s not saved: %s", writer.run_id, error)
+        stats = self.crawler.stats
+        assert stats is not None
+        if writer.failures:
+            # Counted as written when they were; only what was committed counts.
+            for verdict in (Verdict.NEW, Verdict.CHANGED):
+                stats.set_value(f"{ARCHIVE_STATS}/{verdict}", writer.counts()[verdict.value])
+            stats.set_value(f"{ARCHIVE_STATS}/{Verdict.NOT_WRITTEN}", writer.reviews_kept_out())
+        for failure in writer.failures.values():
+            owners = sorted(failure.kept_out.items(), key=lambda item: (-item[1], item[0]))
+            shown = ", ".join(f"{owner}: {count}" for owner, count in owners[:5])
+            more = f" and {len(owners) - 5} more" if len(owners) > 5 else ""
+            self._fail(
+                "Archive write failed (%s): %d record(s) kept out of the archive (%s%s); "
+                "the feed still has every valid review, and the next run archives them",
+                failure.cause,
+                failure.count,
+                shown,
+                more,
+            )
+        return writer.committed
 
     def _write_manifest(
-        self, spider: Spider, reason: str, writer: RunWriter, files: list[str]
+        self, spider: Spider | None, reason: str, writer: RunWriter, files: list[str]
     ) -> None:
         assert self.crawler.stats is not None
         params = getattr(spider, "params", None)
         manifest = run_manifest(
             run_id=writer.run_id,
-            spider=spider.name,
+            spider=spider.name if spider is not None else "",
             arguments=params.model_dump(mode="json") if params is not None else None,
             settings=recorded_settings(self.crawler.settings, str(self.layout.root)),
             finished_at=datetime.now(UTC),
@@ -154,10 +182,19 @@ class ArchiveRunExtension:
                 "removed_partials": self.recovery.removed_partials,
                 "recovered_runs": self.recovery.recovered_runs,
                 "scrapyd_job": getattr(spider, "_job", None),
+                "write_failures": {
+                    failure.cause: dict(failure.kept_out) for failure in writer.failures.values()
+                },
             },
         )
-        path = self.layout.manifest_file(writer.run_id)
-        write_json_atomic(path, manifest)
+        try:
+            path = self.layout.manifest_file(writer.run_id)
+            write_json_atomic(path, manifest)
+        except OSError as error:
+            self._fail(
+                "Archive run %s: its manifest could not be written: %s", writer.run_id, error
+            )
+            return
         counts = manifest["counts"]
         logger.info(
             "Archive run %s %s: %d new, %d changed, %d unchanged, %d rejected; manifest %s",
@@ -176,13 +213,37 @@ class ArchiveRunExtension:
             return index
         if self.layout.index_path.exists():
             logger.info("Archive index out of date or damaged; rebuilding it from the review files")
-        index = rebuild_index(self.layout, on_damage=self._damaged)
+        damaged: list[str] = []
+        index = rebuild_index(
+            self.layout,
+            on_damage=lambda path, error: damaged.append(f"{self.layout.relative(path)}: {error}"),
+        )
+        if damaged:
+            # Known from now on, so that every run warns until a repair.
+            note_damage(self.layout, damaged)
         # Saved now, under the lock: the next run finds it valid even if this one adds nothing.
         index.save(self.layout)
         return index
 
-    def _damaged(self, path: Any, error: Exception) -> None:
-        self._fail("Archive file %s is damaged (%s); run `scrapy archive verify`", path, error)
+    def _log_damage(self) -> None:
+        """One warning for damage known in the archive; one for a repair since the last run."""
+        previous_run = max((path.stem for path in self.layout.manifest_files()), default=None)
+        damaged = damage_noted(self.layout)
+        if damaged:
+            logger.warning(
+                "Archive %s has %d damaged place(s) (first: %s); readers skip them. "
+                "Run `scrapy archive verify`, then `scrapy archive repair`",
+                self.layout.root,
+                len(damaged),
+                damaged[0],
+            )
+        for path, lines in repairs_since(self.layout, previous_run):
+            logger.warning(
+                "`scrapy archive repair` quarantined %d damaged line(s) in %s since the last run; "
+                "the reviews they held are archived again as this run reads them",
+                lines,
+                self.layout.relative(path),
+            )
 
     def _check_writable(self) -> None:
         for directory in (self.layout.reviews_dir, self.layout.rejects_dir, self.layout.runs_dir):

@@ -78,6 +78,7 @@ from typing import ClassVar
 from lxml.etree import XPath
 from parsel import Selector
 
+from reviewcrawler.ids import TITLE
 from reviewcrawler.items import Review
 from reviewcrawler.loaders import ReviewLoader, VoteCounts, html_fragment, parse_count
 from reviewcrawler.parsers.base import PageContext, PageNote, ParsedPage
@@ -104,8 +105,11 @@ def with_testid(value: str) -> str:
 REVIEWS_ROUTE = '"page":"/title/[tconst]/reviews"'
 #: Review cards. The title's main page shows a teaser card in its "User reviews"
 #: section: that is not a review listing.
+# ``descendant::`` from the root element, not ``//``: libxml2 evaluates a
+# predicate after ``//`` per parent and merges the results in quadratic time,
+# which a page of thousands of cards turns into minutes.
 CARDS = (
-    f"//article[{has_class('user-review-item')}]"
+    f"descendant::article[{has_class('user-review-item')}]"
     "[not(ancestor::section[@data-testid='UserReviews'])]"
 )
 TOTAL = with_testid("tturv-total-reviews")
@@ -123,7 +127,7 @@ MARKERS = (
 # Review data present somewhere, whatever the cards look like.
 REVIEW_DATA = (
     CARDS,
-    "//a[contains(@href, '/review/rw')]",
+    "descendant::a[contains(@href, '/review/rw')]",
     f"{NEXT_DATA}[contains(., '\"submissionDate\"')]",
 )
 #: The page says outright that the title has no reviews.
@@ -148,7 +152,7 @@ MOVIE_TITLE = "//h2[@data-testid='subtitle']"
 PAGE_TITLE = "//title/text() | //meta[@property='og:title']/@content"
 PAGE_TITLE_NAME = r"^\s*(.+?)\s+\([^()]*\)\s+-\s+User reviews"
 PAGE_TITLE_YEAR = r"\(([^()]*)\)\s+-\s+User reviews"
-TITLE_IN_URL = r"/title/(tt\d+)"
+TITLE_IN_URL = rf"/title/({TITLE.found})"
 
 _REVIEW_COUNT = re.compile(r"(\d[\d,.]*\s*[KkMm]?)\s+reviews?\b", re.IGNORECASE)
 #: Fields a card is trusted for; the JSON only fills them in.
@@ -440,7 +444,7 @@ def _page_title_id(page: Selector, data: NextData) -> str | None:
         if match:
             return match.group(1)
     for title_id in data.title_ids:
-        if re.fullmatch(r"tt\d+", title_id):
+        if TITLE.valid(title_id):
             return title_id
     for href in page.xpath(f"{CARDS}//a/@href").getall():
         match = re.search(TITLE_IN_REVIEW_URL, href)

@@ -44,6 +44,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from parsel import Selector
 
+from reviewcrawler.ids import TITLE
 from reviewcrawler.parsers.base import PageContext, PageNote, ParsedPage
 from reviewcrawler.parsers.current import PageValues, json_record
 from reviewcrawler.parsers.next_data import as_list, dig, next_cursor, node_reviews
@@ -69,7 +70,6 @@ def hash_rejection(detail: str) -> str:
 
 
 _HASH = re.compile(r"[0-9a-f]{64}")
-_TITLE_ID = re.compile(r"tt\d+")
 #: ``PersistedQueryNotFound`` (message) or ``PERSISTED_QUERY_NOT_FOUND`` (code).
 _NOT_FOUND = "persistedquerynotfound"
 
@@ -251,7 +251,7 @@ class GraphqlReviewPage:
 
 
 def _title_id(value: Any) -> str | None:
-    return value if isinstance(value, str) and _TITLE_ID.fullmatch(value) else None
+    return value if TITLE.valid(value) else None
 
 
 def _variables(url: str) -> Any:

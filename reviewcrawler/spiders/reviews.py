@@ -34,6 +34,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from reviewcrawler.filepages import UnreadablePage
 from reviewcrawler.items import RejectedReview, Review
 from reviewcrawler.loaders import utc_now
 from reviewcrawler.outcome import DRIFT_FIRST_URL_KEY, NO_VALID_REVIEW_KEY
@@ -139,7 +140,13 @@ class ReviewsSpider(scrapy.Spider):
                 yield scrapy.Request(
                     page.as_uri(),
                     callback=self.parse_page,
-                    meta={"download_slot": FILE_SLOT, "autothrottle_dont_adjust_delay": True},
+                    errback=self.page_unreadable,
+                    # A file that cannot be read now will not be on a retry either.
+                    meta={
+                        "download_slot": FILE_SLOT,
+                        "autothrottle_dont_adjust_delay": True,
+                        "dont_retry": True,
+                    },
                 )
             return
         for title_id, url in self.starts:
@@ -185,6 +192,14 @@ class ReviewsSpider(scrapy.Spider):
         yield from result.reviews
         yield from result.rejected
 
+    def page_unreadable(self, failure: Failure) -> None:
+        """A saved page that could not be read (not a regular file, too big, no permission)."""
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value(f"{STATS_PREFIX}/pages_skipped")
+        reason = str(failure.value) if failure.check(UnreadablePage) else failure_reason(failure)
+        self.logger.warning("Skipped %s: %s", failure.request.url, reason)  # type: ignore[attr-defined]
+
     def parse_title_page(
         self, response: Response, title_id: str
     ) -> Iterator[Review | RejectedReview | scrapy.Request]:
@@ -204,11 +219,15 @@ class ReviewsSpider(scrapy.Spider):
             return
         progress.pages += 1
         progress.reviews += len(result.reviews)
+        brought_new = progress.saw(
+            [review.review_id for review in result.reviews]
+            + [rejected.record.get("review_id") for rejected in result.rejected]
+        )
         progress.movie_title = progress.movie_title or result.movie_title
         progress.movie_year = progress.movie_year or result.movie_year
         yield from result.reviews
         yield from result.rejected
-        next_request = self._next_request(result, progress)
+        next_request = self._next_request(result, progress, brought_new=brought_new)
         self._publish(progress)
         if next_request is not None:
             yield next_request
@@ -327,6 +346,7 @@ class ReviewsSpider(scrapy.Spider):
             errback=self.page_failed,
             headers=headers,
             cb_kwargs={"title_id": progress.title_id},
+            meta={"download_maxsize": self.settings.getint("MAX_PAGE_BYTES")},
         )
 
     def _is_graphql(self, url: str) -> bool:
@@ -343,14 +363,32 @@ class ReviewsSpider(scrapy.Spider):
             url, netloc=progress.netloc, title_id=progress.title_id, endpoint=self.graphql
         )
 
-    def _next_request(self, result: ParsedPage, progress: TitleProgress) -> scrapy.Request | None:
+    def _next_request(
+        self, result: ParsedPage, progress: TitleProgress, *, brought_new: bool
+    ) -> scrapy.Request | None:
         """The request for the title's next page, or ``None`` with the title's state set."""
         max_pages = self.params.max_pages
+        page_cap = self.settings.getint("MAX_PAGES_PER_TITLE")
         if result.truncated:
             # The load-more widget sits at the very end: a cut-off page hides it.
             progress.stop_short("a page was cut off, so whether more pages follow is unknown")
         elif result.next_page is None:
             progress.complete = True
+        elif not brought_new and progress.pages > 1:
+            # A server handing out new keys for the same reviews would never end.
+            self.logger.warning(
+                "%s: page %d brought no review not already seen in this run; stopping",
+                progress.title_id,
+                progress.pages,
+            )
+            progress.stop_short("pagination brought nothing new")
+        elif progress.pages >= page_cap:
+            self.logger.warning(
+                "%s: stopping after %d pages (MAX_PAGES_PER_TITLE); the site still offers more",
+                progress.title_id,
+                progress.pages,
+            )
+            progress.stop_short(f"stopped by MAX_PAGES_PER_TITLE={page_cap}; more pages offered")
         elif max_pages is not None and progress.pages >= max_pages:
             self.logger.info(
                 "%s: stopping after %d page(s) (max_pages); more reviews remain",
@@ -393,6 +431,7 @@ class ReviewsSpider(scrapy.Spider):
         parser = None
         verdict = why_withheld(response) or _unreadable(response)
         if verdict is None:
+            response = self._without_nuls(response)
             page = response.selector  # type: ignore[attr-defined]
             parser = parser_for(page)
             if parser is None:
@@ -435,6 +474,17 @@ class ReviewsSpider(scrapy.Spider):
                 stats.set_value(DRIFT_FIRST_URL_KEY, response.url)
         stats.inc_value(f"{STATS_PREFIX}/reviews_seen", len(result.reviews) + len(result.rejected))
         return result
+
+    def _without_nuls(self, response: Response) -> Response:
+        """`response` without NUL characters, which are never text (and which lxml
+        would drop in some places but not others): one rule wherever they are."""
+        text = response.text
+        if "\x00" not in text:
+            return response
+        self.logger.warning(
+            "%s: removed %d NUL character(s), which are not text", response.url, text.count("\x00")
+        )
+        return response.replace(body=text.replace("\x00", "").encode("utf-8"), encoding="utf-8")
 
     def _publish(self, progress: TitleProgress) -> None:
         assert self.crawler.stats is not None

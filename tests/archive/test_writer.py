@@ -24,8 +24,8 @@ def test_new_changed_unchanged(tmp_path):
     assert second.archive(record("rw1", helpful_yes=99)) is Verdict.UNCHANGED
     assert second.archive(record("rw1", text="Edited")) is Verdict.CHANGED
     assert second.archive(record("rw2")) is Verdict.NEW
-    assert second.per_title == {"tt1": {"changed": 1, "new": 1}}
     second.commit()
+    assert second.per_title == {"tt1": {"changed": 1, "new": 1}}
     assert [r["review_id"] for r in read_jsonl(layout.reviews_file("tt1", RUN_2))] == [
         "rw1",
         "rw2",

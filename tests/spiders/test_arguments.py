@@ -97,5 +97,6 @@ def test_scrapy_crawl_with_a_malformed_title_exits_2_with_one_line():
     run = scrapy_cmd("crawl", "reviews", "-a", "title=tt12x")
     assert run.returncode == ExitStatus.USAGE
     assert run.stderr.strip().splitlines() == [
-        "scrapy crawl reviews: error: title: not an IMDb title id (ttNNNNNNN): 'tt12x'"
+        "scrapy crawl reviews: error: title: "
+        "not an IMDb title id (tt and 1-10 ASCII digits): 'tt12x'"
     ]
