@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,6 +37,11 @@ class ArchiveLayout:
 
     @property
     def index_path(self) -> Path:
+        return self.root / "index.db"
+
+    @property
+    def old_index_path(self) -> Path:
+        """Where archives before the index database kept their index."""
         return self.root / "index.json"
 
     @property
@@ -109,16 +115,30 @@ def _parse(run_id: str) -> datetime:
     return moment + timedelta(microseconds=int(micro, 16))
 
 
-def _entries(directory: Path) -> Iterator[Path]:
+# Listings read directory entries only (their type comes with the name): a run
+# lists the archive's names, but never stats every file in it.
+
+
+def _scan(directory: Path) -> list[os.DirEntry[str]]:
     try:
-        yield from directory.iterdir()
+        with os.scandir(directory) as entries:
+            return list(entries)
     except FileNotFoundError:
-        return
+        return []
+
+
+def _entries(directory: Path) -> Iterator[Path]:
+    for entry in _scan(directory):
+        yield Path(entry.path)
 
 
 def _subdirs(directory: Path) -> list[Path]:
-    return sorted(p for p in _entries(directory) if p.is_dir())
+    return sorted(Path(e.path) for e in _scan(directory) if e.is_dir(follow_symlinks=False))
 
 
 def _files(directory: Path, suffix: str) -> list[Path]:
-    return [p for p in _entries(directory) if p.suffix == suffix and p.is_file()]
+    return [
+        Path(e.path)
+        for e in _scan(directory)
+        if e.name.endswith(suffix) and e.is_file(follow_symlinks=False)
+    ]

@@ -17,14 +17,24 @@ import jsonlines
 
 from reviewcrawler.archive.files import iter_jsonl
 from reviewcrawler.archive.fingerprint import content_fingerprint
-from reviewcrawler.archive.index import ArchiveIndex, load_index, rebuild_index
+from reviewcrawler.archive.index import (
+    ArchiveIndex,
+    IndexDamaged,
+    TitleState,
+    memory_index,
+    open_index,
+)
 from reviewcrawler.archive.layout import ArchiveLayout
 from reviewcrawler.items import REVIEW_FIELDS
 
 
 def current_index(layout: ArchiveLayout) -> ArchiveIndex:
-    """The saved index when it is valid, else one rebuilt in memory (not saved)."""
-    return load_index(layout) or rebuild_index(layout)
+    """The saved index when it is usable, else one built in memory (not saved)."""
+    try:
+        index = open_index(layout, read_only=True)
+    except IndexDamaged:
+        index = None
+    return index or memory_index(layout, on_damage=lambda path, error: None)
 
 
 def latest_reviews(
@@ -32,13 +42,16 @@ def latest_reviews(
 ) -> Iterator[dict[str, Any]]:
     """The latest version of every review, each once, title by title."""
     index = current_index(layout)
-    for path in sorted(layout.review_files(), key=lambda p: (p.parent.name, p.stem)):
-        if titles and path.parent.name not in titles:
-            continue
-        for record in iter_jsonl(path):
-            entry = index.get(record["review_id"])
-            if entry is not None and entry.run_id == path.stem:
-                yield record
+    try:
+        for path in sorted(layout.review_files(), key=lambda p: (p.parent.name, p.stem)):
+            if titles and path.parent.name not in titles:
+                continue
+            for record in iter_jsonl(path):
+                entry = index.get(record["review_id"])
+                if entry is not None and entry.run_id == path.stem:
+                    yield record
+    finally:
+        index.close()
 
 
 @dataclass(slots=True)
@@ -48,18 +61,34 @@ class TitleStats:
     runs: set[str] = field(default_factory=set)
     rejects: int = 0
 
-    def row(self) -> dict[str, Any]:
+    def row(self, state: TitleState | None) -> dict[str, Any]:
         return {
             "reviews": len(self.reviews),
             "versions": self.versions,
             "runs": len(self.runs),
             "last_run": max(self.runs, default=None),
             "rejects": self.rejects,
+            "crawl": crawl_state(state),
         }
 
 
+def crawl_state(state: TitleState | None) -> dict[str, Any] | None:
+    """The archive's crawl state of a title: what the next run does with it."""
+    if state is None:
+        return None
+    return {
+        # "complete": the next newest-first run stops once caught up; else it reads to the end.
+        "status": "complete" if state.complete else "incomplete",
+        "last_run": state.last_run,
+        "last_complete_run": state.last_complete_run,
+        "order": state.order,
+        "newest_review": state.newest_date,
+    }
+
+
 def title_stats(layout: ArchiveLayout) -> dict[str, dict[str, Any]]:
-    """Per title: distinct reviews, stored versions, runs that read it, last run, rejects."""
+    """Per title: distinct reviews, stored versions, runs that read it, last run,
+    rejects, and its crawl state."""
     titles: dict[str, TitleStats] = defaultdict(TitleStats)
     for path in layout.review_files():
         stats = titles[path.parent.name]
@@ -75,7 +104,14 @@ def title_stats(layout: ArchiveLayout) -> dict[str, dict[str, Any]]:
         for reject in iter_jsonl(path):
             title_id = (reject.get("record") or {}).get("title_id")
             titles[title_id or "(unknown title)"].rejects += 1
-    return {title_id: titles[title_id].row() for title_id in sorted(titles)}
+    index = current_index(layout)
+    try:
+        states = index.title_states()
+    finally:
+        index.close()
+    for title_id in states:
+        titles[title_id]
+    return {title_id: titles[title_id].row(states.get(title_id)) for title_id in sorted(titles)}
 
 
 @dataclass(slots=True)
@@ -163,22 +199,28 @@ def _verify_manifests(layout: ArchiveLayout, result: Verification) -> None:
 
 
 def _verify_index(layout: ArchiveLayout, result: Verification) -> None:
-    rebuilt = rebuild_index(layout, on_damage=lambda path, error: None)
-    saved = load_index(layout)
-    if saved is None:
-        if rebuilt.entries:
-            result.problems.append(
-                "index.json is missing or does not match the review files "
-                "(run `scrapy archive reindex`)"
-            )
+    name = layout.index_path.name
+    try:
+        saved = open_index(layout, read_only=True)
+    except IndexDamaged as damage:
+        result.problems.append(f"{name} is damaged ({damage}); the next run rebuilds it")
         return
-    if saved.entries != rebuilt.entries:
-        differing = sum(
-            1
-            for rid in saved.entries.keys() | rebuilt.entries.keys()
-            if saved.entries.get(rid) != rebuilt.entries.get(rid)
-        )
+    if saved is None:
+        if layout.review_files():
+            result.problems.append(f"{name} is missing (run `scrapy archive reindex`)")
+        return
+    rebuilt = memory_index(layout, on_damage=lambda path, error: None)
+    try:
+        differing = _differences(dict(saved.entries()), dict(rebuilt.entries()))
+    finally:
+        saved.close()
+        rebuilt.close()
+    if differing:
         result.problems.append(
-            f"index.json disagrees with the review files on {differing} review(s) "
+            f"{name} disagrees with the review files on {differing} review(s) "
             "(run `scrapy archive reindex`)"
         )
+
+
+def _differences(saved: dict[str, Any], rebuilt: dict[str, Any]) -> int:
+    return sum(1 for rid in saved.keys() | rebuilt.keys() if saved.get(rid) != rebuilt.get(rid))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from typing import Any
 
 from reviewcrawler.archive.files import AtomicJsonLines
 from reviewcrawler.archive.fingerprint import content_fingerprint
-from reviewcrawler.archive.index import ArchiveIndex
+from reviewcrawler.archive.index import ArchiveIndex, IndexEntry, TitleState
 from reviewcrawler.archive.layout import ArchiveLayout
 
 
@@ -25,6 +25,8 @@ class RunWriter:
         self.layout = layout
         self.run_id = run_id
         self.index = index
+        #: What this run archived, written to the index at `commit` in one transaction.
+        self.added: dict[str, IndexEntry] = {}
         self.per_title: dict[str, Counter[str]] = defaultdict(Counter)
         self._reviews: dict[str, AtomicJsonLines] = {}
         self._rejects: AtomicJsonLines | None = None
@@ -34,16 +36,23 @@ class RunWriter:
     def archive(self, record: dict[str, Any]) -> Verdict:
         """Write `record` unless the archive already holds this exact content."""
         review_id, title_id = record["review_id"], record["title_id"]
-        fingerprint = content_fingerprint(record)
-        known = self.index.get(review_id)
-        if known is not None and known.fingerprint == fingerprint:
-            return Verdict.UNCHANGED
-        verdict = Verdict.NEW if known is None else Verdict.CHANGED
+        verdict = self.verdict(record)
+        if verdict is Verdict.UNCHANGED:
+            return verdict
         with self._guard():
             self._reviews_file(title_id).write(record)
-        self.index.add_version(review_id, fingerprint, title_id, self.run_id)
+        self.added[review_id] = IndexEntry(content_fingerprint(record), title_id, self.run_id)
         self.per_title[title_id][verdict.value] += 1
         return verdict
+
+    def verdict(self, record: dict[str, Any]) -> Verdict:
+        """What archiving `record` would be: one lookup, nothing written."""
+        known = self.added.get(record["review_id"]) or self.index.get(record["review_id"])
+        if known is None:
+            return Verdict.NEW
+        if known.fingerprint == content_fingerprint(record):
+            return Verdict.UNCHANGED
+        return Verdict.CHANGED
 
     def reject(self, record: dict[str, Any]) -> None:
         with self._guard():
@@ -51,18 +60,26 @@ class RunWriter:
                 self._rejects = AtomicJsonLines(self.layout.rejects_file(self.run_id))
             self._rejects.write(record)
 
-    def commit(self) -> list[str]:
-        """Rename every file into place (reviews first), then save the index.
+    def commit(
+        self,
+        states: Iterable[TitleState],
+        before_index: Callable[[list[str]], None] = lambda files: None,
+    ) -> list[str]:
+        """Journal the run's files, rename them into place (reviews first), call
+        `before_index` with them (the manifest), then index the run in one transaction.
 
-        Returns the files written, relative to the archive root. A kill before
-        the index is saved leaves an index that no longer matches the files, so
-        the next run rebuilds it rather than trusting it.
+        Returns the files written, relative to the archive root. A kill after the
+        journal entry and before the index commit is repaired by the next run from
+        this run's files alone (`ArchiveIndex.replay_journal`).
         """
+        names = self.file_names()
+        if names:
+            self.index.begin_commit(self.run_id, names)
         for file in self._files():
             file.commit()
-        if self._reviews:
-            self.index.save(self.layout)
-        return self.file_names()
+        before_index(names)
+        self.index.finish_commit(self.run_id, self.added, states)
+        return names
 
     def discard(self) -> None:
         for file in self._files():

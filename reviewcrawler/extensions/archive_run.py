@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -28,10 +29,17 @@ from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from twisted.internet.task import LoopingCall
 
 from reviewcrawler.archive.files import write_json_atomic
-from reviewcrawler.archive.index import ArchiveIndex, load_index, rebuild_index
+from reviewcrawler.archive.index import (
+    ArchiveIndex,
+    IndexDamaged,
+    TitleState,
+    build_index,
+    open_index,
+    states_of_run,
+)
 from reviewcrawler.archive.layout import ArchiveLayout, new_run_id
 from reviewcrawler.archive.lock import ArchiveLock, ArchiveLocked
-from reviewcrawler.archive.manifest import recorded_settings, run_manifest
+from reviewcrawler.archive.manifest import recorded_settings, run_manifest, titles_section
 from reviewcrawler.archive.recovery import Recovery, recover
 from reviewcrawler.archive.writer import RunWriter
 from reviewcrawler.pipelines.validate import InvalidReview
@@ -109,10 +117,15 @@ class ArchiveRunExtension:
         if self._progress is not None and self._progress.running:
             self._progress.stop()
         try:
-            files = self._commit(writer)
-            self._write_manifest(spider, reason, writer, files)
+            self._commit(spider, reason, writer)
         finally:
+            writer.index.close()
             self.lock.release()
+
+    def title_state(self, title_id: str) -> TitleState | None:
+        """What the archive knows of `title_id`'s crawls; ``None`` if never crawled
+        (or while no run holds the archive)."""
+        return self.writer.index.title_state(title_id) if self.writer is not None else None
 
     def log_progress(self) -> None:
         counts = self._stats("pages_read", "reviews_seen", "archive/new", "rejected")
@@ -123,17 +136,29 @@ class ArchiveRunExtension:
             counts[1] / minutes,
         )
 
-    def _commit(self, writer: RunWriter) -> list[str]:
+    def _commit(self, spider: Spider, reason: str, writer: RunWriter) -> None:
+        """Files into place, then the manifest, then the index (see `RunWriter.commit`)."""
         if writer.broken:
             writer.discard()
             self._fail("Archive run %s discarded: a write failed earlier", writer.run_id)
-            return []
+            self._write_manifest(spider, reason, writer, [])
+            return
         try:
-            return writer.commit()
-        except OSError as error:
+            writer.commit(
+                self._title_states(spider, writer.run_id),
+                before_index=lambda files: self._write_manifest(spider, reason, writer, files),
+            )
+        except (OSError, sqlite3.Error) as error:
             writer.discard()
             self._fail("Archive commit of run %s failed: %s", writer.run_id, error)
-            return [p for p in writer.file_names() if (self.layout.root / p).is_file()]
+            files = [p for p in writer.file_names() if (self.layout.root / p).is_file()]
+            self._write_manifest(spider, reason, writer, files)
+
+    def _title_states(self, spider: Spider, run_id: str) -> list[TitleState]:
+        assert self.crawler.stats is not None
+        params = getattr(spider, "params", None)
+        order = getattr(params, "order", "helpful")
+        return states_of_run(run_id, order, titles_section(self.crawler.stats.get_stats(), {}))
 
     def _write_manifest(
         self, spider: Spider, reason: str, writer: RunWriter, files: list[str]
@@ -171,14 +196,34 @@ class ArchiveRunExtension:
         )
 
     def _load_index(self) -> ArchiveIndex:
-        index = load_index(self.layout)
-        if index is not None:
-            return index
-        if self.layout.index_path.exists():
-            logger.info("Archive index out of date or damaged; rebuilding it from the review files")
-        index = rebuild_index(self.layout, on_damage=self._damaged)
-        # Saved now, under the lock: the next run finds it valid even if this one adds nothing.
-        index.save(self.layout)
+        """The index, rebuilt from the review files if missing or damaged, with the
+        runs killed while committing indexed."""
+        layout = self.layout
+        try:
+            index = open_index(layout)
+        except IndexDamaged as damage:
+            logger.warning(
+                "Archive index %s is damaged (%s); rebuilding it from the review files",
+                layout.index_path,
+                damage,
+            )
+            index = None
+        else:
+            if index is None and layout.old_index_path.is_file():
+                build_index(layout, on_damage=self._damaged)
+                layout.old_index_path.unlink()
+                logger.info(
+                    "Archive upgraded: %s replaced by the index database %s (one-time rebuild)",
+                    layout.old_index_path.name,
+                    layout.index_path.name,
+                )
+                index = open_index(layout)
+        if index is None:
+            build_index(layout, on_damage=self._damaged)
+            index = open_index(layout)
+            assert index is not None
+        for run_id in index.replay_journal(layout, on_damage=self._damaged):
+            logger.warning("Run %s was killed before its index commit; indexed its files", run_id)
         return index
 
     def _damaged(self, path: Any, error: Exception) -> None:

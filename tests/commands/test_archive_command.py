@@ -69,6 +69,8 @@ def test_stats_per_title(two_runs):
         "runs": 2,
         "last_run": last_run,
         "rejects": 0,
+        # Saved pages (path=) say nothing of what IMDb holds: no crawl state.
+        "crawl": None,
     }
     assert stats[OTHER_TITLE]["rejects"] == 1
     assert stats[OTHER_TITLE]["versions"] == 2
@@ -87,7 +89,7 @@ def test_verify_passes_on_a_sound_archive(two_runs):
 def test_verify_fails_on_damage_and_reindex_repairs_the_index(two_runs, tmp_path):
     archive = tmp_path / "copy"
     shutil.copytree(two_runs, archive)
-    (archive / "index.json").unlink()
+    (archive / "index.db").unlink()
     assert archive_cmd(archive, "verify").returncode == 1
     assert archive_cmd(archive, "reindex").returncode == 0
     assert archive_cmd(archive, "verify").returncode == 0
