@@ -174,7 +174,9 @@ def test_crawl_state_is_rebuilt_from_the_manifests(layout):
         TitleState("tt1", RUN_2, True, RUN_2, "newest", "2026-11-01", "current")
     ]
     # Before order= existed, runs read in helpfulness order; saved pages say nothing.
-    assert states_of_manifest({"run_id": RUN_1, "arguments": {}, "titles": {"tt2": {"new": 3}}}) == []
+    assert (
+        states_of_manifest({"run_id": RUN_1, "arguments": {}, "titles": {"tt2": {"new": 3}}}) == []
+    )
     killed = {"run_id": RUN_3, "files": ["reviews/tt1/x.jsonl"], "status": "interrupted"}
     assert states_of_manifest(killed) == [TitleState("tt1", RUN_3, False, None, "helpful")]
 

@@ -76,7 +76,8 @@ def test_stats_per_title(two_runs):
     assert stats[OTHER_TITLE]["versions"] == 2
     table = archive_cmd(two_runs, "stats")
     assert table.stdout.splitlines()[0].split() == [
-        "title", "reviews", "versions", "runs", "last_run", "rejects"
+        "title", "reviews", "versions", "runs", "last_run", "rejects",
+        "crawl", "order", "newest", "last_complete_run",
     ]  # fmt: skip
 
 
