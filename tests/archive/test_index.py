@@ -1,8 +1,8 @@
 """The index database: built from the files, opened without reading them, never
 trusted when damaged, and repaired from one killed run's journal."""
 
-import os
 import sqlite3
+from pathlib import Path
 
 import jsonlines
 import pytest
@@ -120,7 +120,7 @@ def test_a_symlink_in_place_of_the_index_is_never_opened_nor_written_through(lay
 def test_a_symlinked_wal_file_is_not_trusted(layout, tmp_path):
     build_index(layout)
     (tmp_path / "target").write_text("")
-    os.symlink(tmp_path / "target", f"{layout.index_path}-wal")
+    Path(f"{layout.index_path}-wal").symlink_to(tmp_path / "target")
     with pytest.raises(IndexDamaged, match="symbolic link"):
         open_index(layout)
 

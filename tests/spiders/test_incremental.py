@@ -103,7 +103,7 @@ def test_a_title_stopped_by_max_pages_is_read_to_its_end_next_time(local_site, t
     limited = yield deferred_from_coro(runs.run(max_pages="3"))
     assert exit_status(limited.stats) is ExitStatus.INCOMPLETE
     assert limited.pages == 3
-    if layout == "legacy":  # the newest 3×25, as asked
+    if layout == "legacy":  # the newest 3 pages of 25, as asked
         newest = [r.review_id for r in title.in_order(newest=True)[:75]]
         assert sorted(limited.archived) == sorted(newest)
 
