@@ -145,6 +145,10 @@ class ArchiveIndex:
         for review_id, *values in rows:
             yield review_id, IndexEntry(*values)
 
+    def journal(self) -> list[str]:
+        """Runs killed between their renames and their index commit, not yet repaired."""
+        return [row[0] for row in self._db.execute("SELECT run_id FROM journal ORDER BY run_id")]
+
     def count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM reviews").fetchone()[0])
 

@@ -193,6 +193,9 @@ def test_a_kill_between_the_renames_and_the_index_commit_loses_and_duplicates_no
     renamed = [path for path in review_files(archive) if path.stem != first_run]
     assert renamed, "the killed run renamed at least one file"
     assert_valid_archive(archive)
+    noted = scrapy_cmd("archive", "verify", "-s", f"ARCHIVE_DIR={archive}")
+    assert noted.returncode == 0, noted.stdout
+    assert "killed before their index commit; the next run indexes their files" in noted.stdout
 
     rerun = scrapy_cmd(*crawl_args(pages, archive), "-s", "LOG_LEVEL=INFO")
     assert rerun.returncode == 0, rerun.stderr[-3000:]

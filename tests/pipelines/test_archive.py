@@ -244,3 +244,36 @@ def test_long_runs_log_progress(tmp_path, caplog):
         r"Progress: \d+ pages, \d+ reviews, \d+ new, 0 rejected \(\d+\.\d reviews/min\)",
         progress[-1],
     )
+
+
+@pytest_twisted.inlineCallbacks
+def test_repairing_a_run_killed_before_its_index_commit_reads_its_files_only(
+    tmp_path, monkeypatch, caplog
+):
+    pages, archive = tmp_path / "pages", tmp_path / "archive"
+    write_pages(pages, first_pages())
+    yield deferred_from_coro(crawl(archive_settings(archive), path=str(pages)))
+    # A run whose index transaction never happens: on disk, what a kill -9 after the
+    # renames leaves (files in place, the run in the journal, the index without them).
+    write_pages(pages, {"more.html": [review(n) for n in range(50, 60)]})
+    with monkeypatch.context() as killed:
+        killed.setattr(index_module.ArchiveIndex, "finish_commit", lambda *args: None)
+        yield deferred_from_coro(crawl(archive_settings(archive), path=str(pages)))
+    killed_run = manifests(archive)[-1]["run_id"]
+
+    read = []
+    real_iter_jsonl = index_module.iter_jsonl
+    monkeypatch.setattr(
+        index_module, "iter_jsonl", lambda path: read.append(path) or real_iter_jsonl(path)
+    )
+    with caplog.at_level(logging.WARNING):
+        repaired = yield deferred_from_coro(crawl(archive_settings(archive), path=str(pages)))
+    assert {path.stem for path in read} == {killed_run}
+    assert repaired.stats["reviewcrawler/archive/unchanged"] == 10
+    assert "reviewcrawler/archive/new" not in repaired.stats
+    assert f"Run {killed_run} was killed before its index commit" in caplog.text
+    assert len(latest_reviews_ids(archive)) == 19
+
+
+def latest_reviews_ids(archive):
+    return [r["review_id"] for r in latest_reviews(ArchiveLayout.at(archive))]
