@@ -109,8 +109,8 @@ def title_stats(layout: ArchiveLayout) -> dict[str, dict[str, Any]]:
         states = index.title_states()
     finally:
         index.close()
-    for title_id in states:
-        titles[title_id]
+    for title_id in states:  # a crawled title with nothing archived has a row too
+        titles.setdefault(title_id, TitleStats())
     return {title_id: titles[title_id].row(states.get(title_id)) for title_id in sorted(titles)}
 
 
