@@ -337,7 +337,9 @@ def states_of_manifest(manifest: Mapping[str, Any]) -> list[TitleState]:
     if isinstance(titles, dict):
         return states_of_run(run_id, str(order), titles)
     # A run killed while committing: its manifest lists files, and no title was complete.
-    files = manifest.get("files") if isinstance(manifest.get("files"), list) else []
+    files = manifest.get("files")
+    if not isinstance(files, list):
+        return []
     killed = {Path(str(name)).parent.name for name in files if str(name).startswith("reviews/")}
     return [TitleState(title_id, run_id, False, None, str(order)) for title_id in sorted(killed)]
 

@@ -44,7 +44,7 @@ from reviewcrawler.parsers import (
 )
 from reviewcrawler.parsers.graphql import http_rejection
 from reviewcrawler.progress import INCOMPLETE_KEY, TitleProgress
-from reviewcrawler.urls import in_order, netloc_of, refusal, review_page_title
+from reviewcrawler.urls import Layout, in_order, netloc_of, refusal, review_page_title
 
 #: Local files share one download slot with no delay: politeness is for http(s).
 FILE_SLOT = "local-files"
@@ -116,7 +116,9 @@ class ReviewsSpider(scrapy.Spider):
             )
             # The layouts sort by different parameters; a new title is asked in the
             # legacy ones (a current page that ignores them is caught below).
-            layout = "current" if state is not None and state.layout == "current" else "legacy"
+            layout: Layout = (
+                "current" if state is not None and state.layout == "current" else "legacy"
+            )
             self._publish(progress)
             yield self._title_request(in_order(url, newest, layout), progress)
 
