@@ -245,7 +245,7 @@ def test_archive_scale_step_on_tiny_archives(tmp_path):
     assert [c["status"] in ("PASS", "FAIL") for c in scale["checks"]] == [True, True]
     # Generated once, reindexed once: the next run reuses the cached archives.
     assert len(list(cache.glob("scale-*"))) == 2
-    again = archive_scale.daily_runs(1000, 1, tmp_path / "again", cache)
+    (again,) = archive_scale.daily_runs([1000], 1, tmp_path / "again", cache)
     assert again["archive_build"]["reused"] is True
 
 
