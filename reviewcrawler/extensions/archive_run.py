@@ -1,11 +1,13 @@
 """One run's life in the archive: lock, tidy-up, index, commit, manifest, progress.
 
 At spider open the run takes the archive lock (or refuses with one line, before
-any page is read), removes what killed runs left, and loads the index. Items are
-written by `reviewcrawler.pipelines.archive.ArchivePipeline` through `writer`;
-rejects arrive here through the ``item_dropped`` signal. At spider close the
-run's files are renamed into place, the index saved, the manifest written, the
-lock released.
+any page is read), removes what killed runs left, and opens the index (building
+it when missing or damaged, indexing the files of a run killed before its index
+commit). Items are written by `reviewcrawler.pipelines.archive.ArchivePipeline`
+through `writer`; rejects arrive here through the ``item_dropped`` signal; the
+spider asks `title_state` and `writer.verdict` to stop a title once caught up.
+At spider close the run's files are renamed into place, the manifest written,
+the index committed (`RunWriter.commit`), the lock released.
 
 On SIGINT/SIGTERM Scrapy closes the spider gracefully: everything processed so
 far is committed and the manifest says ``interrupted``; what was not read is
