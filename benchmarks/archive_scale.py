@@ -203,6 +203,10 @@ def daily_runs(sizes: Sequence[int], repeat: int, work: Path, cache: Path) -> li
             "archive_build": archives[reviews][1],
             "wall_s": [run.wall_s for run in runs[reviews]],
             "maxrss_mib": [run.maxrss_mib for run in runs[reviews]],
+            "cpu_s": [round(run.user_s + run.sys_s, 4) for run in runs[reviews]],
+            "median_cpu_s": round(
+                statistics.median(run.user_s + run.sys_s for run in runs[reviews]), 4
+            ),
             "median_wall_s": round(statistics.median(run.wall_s for run in runs[reviews]), 4),
             "median_maxrss_mib": round(
                 statistics.median(run.maxrss_mib for run in runs[reviews]), 1
@@ -216,6 +220,8 @@ def with_ratios(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     base = sizes[0]
     for size in sizes:
         size["wall_ratio"] = round(size["median_wall_s"] / base["median_wall_s"], 3)
+        # CPU time (user + sys): steadier than wall time on a busy machine.
+        size["cpu_ratio"] = round(size["median_cpu_s"] / base["median_cpu_s"], 3)
         size["rss_ratio"] = round(size["median_maxrss_mib"] / base["median_maxrss_mib"], 3)
         size["index_ratio"] = round(size["index_bytes"] / base["index_bytes"], 1)
     return sizes
@@ -244,12 +250,13 @@ def table(sizes: list[dict[str, Any]]) -> str:
     lines = [
         "archive-scale: a daily run of 25 new reviews (median of "
         f"{len(sizes[0]['wall_s'])}), ratios to the {sizes[0]['reviews']:,}-review archive",
-        f"{'archive':>12} {'wall s':>8} {'x':>6} {'peak RSS MiB':>13} {'x':>6} "
-        f"{'index MiB':>10} {'x':>7}",
+        f"{'archive':>12} {'wall s':>8} {'x':>6} {'cpu s':>7} {'x':>6} {'peak RSS MiB':>13} "
+        f"{'x':>6} {'index MiB':>10} {'x':>7}",
     ]
     for size in sizes:
         lines.append(
             f"{size['reviews']:>12,} {size['median_wall_s']:>8.3f} {size['wall_ratio']:>6.3f} "
+            f"{size['median_cpu_s']:>7.3f} {size['cpu_ratio']:>6.3f} "
             f"{size['median_maxrss_mib']:>13.1f} {size['rss_ratio']:>6.3f} "
             f"{size['index_bytes'] / 2**20:>10.1f} {size['index_ratio']:>7.1f}"
         )
