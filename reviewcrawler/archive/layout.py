@@ -78,13 +78,32 @@ class ArchiveLayout:
 
     def partial_files(self) -> list[Path]:
         """What runs that never reached their commit left behind."""
-        dirs = [self.root, self.rejects_dir, self.runs_dir, *_subdirs(self.reviews_dir)]
-        return [p for d in dirs for p in _entries(d) if p.name.endswith(PARTIAL_SUFFIX)]
+        dirs = [self.root, self.rejects_dir, self.runs_dir]
+        found = [p for d in dirs for p in _entries(d) if p.name.endswith(PARTIAL_SUFFIX)]
+        return found + self.scan_reviews()[1]
 
-    def latest_run_id(self) -> str | None:
-        ids = [p.stem for p in (*self.manifest_files(), *self.review_files())]
-        ids += [p.stem for p in self.reject_files()]
-        return max((i for i in ids if RUN_ID.fullmatch(i)), default=None)
+    def latest_run_id(self, review_runs: set[str] | None = None) -> str | None:
+        """The latest run id in the archive; `review_runs`: those of the review
+        files, when the caller has them from `scan_reviews` already."""
+        if review_runs is None:
+            review_runs = self.scan_reviews()[0]
+        ids = [p.stem for p in (*self.manifest_files(), *self.reject_files())]
+        return max((i for i in (*ids, *review_runs) if RUN_ID.fullmatch(i)), default=None)
+
+    def scan_reviews(self) -> tuple[set[str], list[Path]]:
+        """One pass over the review folders, names only (no `stat`, no sort): the
+        run ids of committed review files, and the ``.partial`` files."""
+        runs: set[str] = set()
+        partials: list[Path] = []
+        for title_dir in _scan(self.reviews_dir):
+            if not title_dir.is_dir(follow_symlinks=False):
+                continue
+            for entry in _scan(Path(title_dir.path)):
+                if entry.name.endswith(PARTIAL_SUFFIX):
+                    partials.append(Path(entry.path))
+                elif entry.name.endswith(".jsonl") and TITLE_ID.fullmatch(title_dir.name):
+                    runs.add(entry.name.removesuffix(".jsonl"))
+        return runs, partials
 
 
 def new_run_id(now: datetime | None = None, after: str | None = None) -> str:

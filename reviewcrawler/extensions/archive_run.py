@@ -22,7 +22,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, NoReturn, Self
+from typing import Any, NoReturn, Self, TypeVar
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -49,6 +49,7 @@ from reviewcrawler.pipelines.validate import InvalidReview
 logger = logging.getLogger(__name__)
 
 FAILED_STAT = "reviewcrawler/archive/failed"
+T = TypeVar("T")
 
 
 class ArchiveRunExtension:
@@ -79,7 +80,9 @@ class ArchiveRunExtension:
         return extension
 
     def spider_opened(self, spider: Spider) -> None:
-        run_id = new_run_id(after=_safe(self.layout.latest_run_id))
+        # One pass over the archive's names serves the run id and the tidy-up.
+        scan = _safe(self.layout.scan_reviews)
+        run_id = new_run_id(after=_safe(lambda: self.layout.latest_run_id(scan and scan[0])))
         try:
             self.lock.acquire(f"run {run_id}")
         except ArchiveLocked as refused:
@@ -88,7 +91,7 @@ class ArchiveRunExtension:
             self._refuse_unwritable(error)
         try:
             self._check_writable()
-            self.recovery = recover(self.layout, by_run=run_id)
+            self.recovery = recover(self.layout, by_run=run_id, scan=scan)
             index = self._load_index()
         except OSError as error:
             self.lock.release()
@@ -264,9 +267,9 @@ class ArchiveRunExtension:
         return [int(self.crawler.stats.get_value(f"reviewcrawler/{n}", 0)) for n in names]
 
 
-def _safe(latest: Callable[[], str | None]) -> str | None:
-    """The latest run id, or ``None`` if the archive cannot be listed (refused later)."""
+def _safe(listing: Callable[[], T]) -> T | None:
+    """What `listing` finds, or ``None`` if the archive cannot be listed (refused later)."""
     try:
-        return latest()
+        return listing()
     except OSError:
         return None
