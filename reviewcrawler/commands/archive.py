@@ -136,6 +136,8 @@ class Command(ScrapyCommand):
         except DestinationError as error:
             self._usage(str(error))
             return
+        except BrokenPipeError:
+            raise  # the reader of stdout went away (``| head``): `run` ends quietly
         except (OSError, exports.ExportWriteError) as error:
             self._fail(f"writing {opts.output} failed, nothing written under that name: {error}")
             return
