@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -37,6 +37,24 @@ def _split_commas(value: Any) -> Any:
 
 CommaList = Annotated[list[str], BeforeValidator(_split_commas)]
 
+#: Which reviews come first: ``newest`` (submission date, what scheduled runs
+#: need to stop when caught up) or ``helpful`` (IMDb's default order).
+Order = Literal["newest", "helpful"]
+#: ``-a full=`` spellings; pydantic's own bool accepts ``yes``/``on`` too, which
+#: the documentation never promises.
+FULL_VALUES = {"0": False, "1": True, "false": False, "true": True}
+
+
+def _full_flag(value: Any) -> Any:
+    if isinstance(value, str):
+        if value.strip().lower() not in FULL_VALUES:
+            raise ValueError(f"give 0, 1, true or false, not {value!r}")
+        return FULL_VALUES[value.strip().lower()]
+    return value
+
+
+FullFlag = Annotated[bool, BeforeValidator(_full_flag)]
+
 
 class ReviewsParams(BaseModel):
     """Arguments of the ``reviews`` spider."""
@@ -55,6 +73,10 @@ class ReviewsParams(BaseModel):
     replay: Path | None = None
     #: Directory to record every live response into (the ``RECORD_DIR`` setting).
     record: Path | None = None
+    #: The order a title's pages are asked for; ``max_pages=N`` is the first N*25 of it.
+    order: Order = "newest"
+    #: Read every page even when the archive is caught up (edits of old reviews).
+    full: FullFlag = False
 
     @field_validator("path")
     @classmethod
@@ -117,9 +139,11 @@ class ReviewsParams(BaseModel):
         required = (info.context or {}).get("require_input", True)
         if required and self.nothing_to_read:
             raise ValueError(NOTHING_TO_READ)
-        if self.path and (self.url or self.max_pages or self.replay or self.record):
+        crawl_only = {"url", "max_pages", "replay", "record", "order", "full"}
+        if self.path and crawl_only & self.model_fields_set:
             raise ValueError(
-                "path= reads saved pages; url=, max_pages=, replay=, record= are for crawls"
+                "path= reads saved pages whole, in file order; "
+                "url=, max_pages=, replay=, record=, order=, full= are for crawls"
             )
         if self.replay and self.record:
             raise ValueError("give replay= or record=, not both")

@@ -22,7 +22,13 @@ from typing import Any
 
 from reviewcrawler.archive.files import Damage, DamageHandler, numbered_lines
 from reviewcrawler.archive.fingerprint import content_fingerprint
-from reviewcrawler.archive.index import load_index, rebuild_index
+from reviewcrawler.archive.index import (
+    ArchiveIndex,
+    IndexDamaged,
+    TitleState,
+    memory_index,
+    open_index,
+)
 from reviewcrawler.archive.layout import ArchiveLayout
 from reviewcrawler.ids import REVIEW, TITLE
 from reviewcrawler.items import REVIEW_FIELDS
@@ -69,6 +75,15 @@ def _unusable(record: dict[str, Any], path: Path) -> str | None:
     return None
 
 
+def current_index(layout: ArchiveLayout) -> ArchiveIndex:
+    """The saved index when it is usable, else one built in memory (not saved)."""
+    try:
+        index = open_index(layout, read_only=True)
+    except IndexDamaged:
+        index = None
+    return index or memory_index(layout, on_damage=lambda path, error: None)
+
+
 def latest_reviews(
     layout: ArchiveLayout,
     titles: set[str] | None = None,
@@ -97,20 +112,36 @@ class TitleStats:
     runs: set[str] = field(default_factory=set)
     rejects: int = 0
 
-    def row(self) -> dict[str, Any]:
+    def row(self, state: TitleState | None) -> dict[str, Any]:
         return {
             "reviews": len(self.reviews),
             "versions": self.versions,
             "runs": len(self.runs),
             "last_run": max(self.runs, default=None),
             "rejects": self.rejects,
+            "crawl": crawl_state(state),
         }
+
+
+def crawl_state(state: TitleState | None) -> dict[str, Any] | None:
+    """The archive's crawl state of a title: what the next run does with it."""
+    if state is None:
+        return None
+    return {
+        # "complete": the next newest-first run stops once caught up; else it reads to the end.
+        "status": "complete" if state.complete else "incomplete",
+        "last_run": state.last_run,
+        "last_complete_run": state.last_complete_run,
+        "order": state.order,
+        "newest_review": state.newest_date,
+    }
 
 
 def title_stats(
     layout: ArchiveLayout, on_damage: DamageHandler = warn_damage
 ) -> dict[str, dict[str, Any]]:
-    """Per title: distinct reviews, stored versions, runs that read it, last run, rejects."""
+    """Per title: distinct reviews, stored versions, runs that read it, last run,
+    rejects, and its crawl state."""
     titles: dict[str, TitleStats] = defaultdict(TitleStats)
     for path in layout.review_files():
         stats = titles[path.parent.name]
@@ -130,7 +161,14 @@ def title_stats(
             record = reject.get("record")
             title_id = record.get("title_id") if isinstance(record, dict) else None
             titles[title_id if TITLE.valid(title_id) else "(unknown title)"].rejects += 1
-    return {title_id: titles[title_id].row() for title_id in sorted(titles)}
+    index = current_index(layout)
+    try:
+        states = index.title_states()
+    finally:
+        index.close()
+    for title_id in states:  # a crawled title with nothing archived has a row too
+        titles.setdefault(title_id, TitleStats())
+    return {title_id: titles[title_id].row(states.get(title_id)) for title_id in sorted(titles)}
 
 
 def read_manifest(path: Path, on_damage: DamageHandler) -> dict[str, Any] | None:
@@ -226,22 +264,36 @@ def _verify_manifests(
 
 
 def _verify_index(layout: ArchiveLayout, result: Verification) -> None:
-    rebuilt = rebuild_index(layout, on_damage=lambda path, error: None)
-    saved = load_index(layout)
-    if saved is None:
-        if rebuilt.entries:
-            result.problems.append(
-                "index.json is missing or does not match the review files "
-                "(run `scrapy archive reindex`)"
-            )
+    name = layout.index_path.name
+    try:
+        saved = open_index(layout, read_only=True)
+    except IndexDamaged as damage:
+        result.problems.append(f"{name} is damaged ({damage}); the next run rebuilds it")
         return
-    if saved.entries != rebuilt.entries:
-        differing = sum(
-            1
-            for rid in saved.entries.keys() | rebuilt.entries.keys()
-            if saved.entries.get(rid) != rebuilt.entries.get(rid)
-        )
+    if saved is None:
+        if layout.review_files():
+            result.problems.append(f"{name} is missing (run `scrapy archive reindex`)")
+        return
+    rebuilt = memory_index(layout, on_damage=lambda path, error: None)
+    try:
+        pending = saved.journal()
+        if pending:
+            # Their files are committed; the next run indexes them (a few files, not a rebuild).
+            result.notes.append(
+                f"run(s) {', '.join(pending)} killed before their index commit; "
+                "the next run indexes their files"
+            )
+            return
+        differing = _differences(dict(saved.entries()), dict(rebuilt.entries()))
+    finally:
+        saved.close()
+        rebuilt.close()
+    if differing:
         result.problems.append(
-            f"index.json disagrees with the review files on {differing} review(s) "
+            f"{name} disagrees with the review files on {differing} review(s) "
             "(run `scrapy archive reindex`)"
         )
+
+
+def _differences(saved: dict[str, Any], rebuilt: dict[str, Any]) -> int:
+    return sum(1 for rid in saved.keys() | rebuilt.keys() if saved.get(rid) != rebuilt.get(rid))

@@ -6,20 +6,24 @@ reviews are counted as kept out under the cause, and every other title of the
 run still commits. The index learns of a title's reviews only once its file is
 committed, so reviews kept out are archived by the next run. Nothing here
 raises for such a failure: `failures` says what was lost, and why.
+
+`commit` journals the run's files in the index database, renames them into
+place, has the manifest written, and only then indexes them, in one
+transaction (see `reviewcrawler.archive.index`).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
 from reviewcrawler.archive.files import AtomicJsonLines
 from reviewcrawler.archive.fingerprint import content_fingerprint
-from reviewcrawler.archive.index import ArchiveIndex
+from reviewcrawler.archive.index import ArchiveIndex, IndexEntry, TitleState
 from reviewcrawler.archive.layout import ArchiveLayout
 
 #: What `RunWriter.failures` files a failed rejects file under, in place of a title.
@@ -52,7 +56,7 @@ class _Pending:
     """A title's file of this run, and what the index learns once it is committed."""
 
     file: AtomicJsonLines
-    versions: list[tuple[str, str]] = field(default_factory=list)
+    versions: dict[str, IndexEntry] = field(default_factory=dict)
     counts: Counter[str] = field(default_factory=Counter)
 
 
@@ -76,22 +80,38 @@ class RunWriter:
         """Write `record` unless the archive already holds this exact content."""
         review_id, title_id = record["review_id"], record["title_id"]
         fingerprint = content_fingerprint(record)
-        known = self.index.get(review_id)
-        if known is not None and known.fingerprint == fingerprint:
-            return Verdict.UNCHANGED
+        verdict = self._verdict(review_id, title_id, fingerprint)
+        if verdict is Verdict.UNCHANGED:
+            return verdict
         if title_id in self._failed:
             self._kept_out(title_id, self._failed[title_id])
             return Verdict.NOT_WRITTEN
-        verdict = Verdict.NEW if known is None else Verdict.CHANGED
         try:
             pending = self._pending_for(title_id)
             pending.file.write(record)
         except OSError as error:
             self._fail(title_id, error)
             return Verdict.NOT_WRITTEN
-        pending.versions.append((review_id, fingerprint))
+        pending.versions[review_id] = IndexEntry(fingerprint, title_id, self.run_id)
         pending.counts[verdict.value] += 1
         return verdict
+
+    def verdict(self, record: dict[str, Any]) -> Verdict:
+        """What archiving `record` would be: one lookup, nothing written."""
+        return self._verdict(
+            record["review_id"], record["title_id"], content_fingerprint(record)
+        )
+
+    def _verdict(self, review_id: str, title_id: str, fingerprint: str) -> Verdict:
+        pending = self._pending.get(title_id)
+        known = (pending.versions.get(review_id) if pending else None) or self.index.get(
+            review_id
+        )
+        if known is None:
+            return Verdict.NEW
+        if known.fingerprint == fingerprint:
+            return Verdict.UNCHANGED
+        return Verdict.CHANGED
 
     def reject(self, record: dict[str, Any]) -> None:
         if REJECTS in self._failed:
@@ -104,31 +124,51 @@ class RunWriter:
         except OSError as error:
             self._fail(REJECTS, error)
 
-    def commit(self) -> list[str]:
-        """Rename every file into place (reviews first), then save the index.
+    def commit(
+        self,
+        states: Iterable[TitleState],
+        before_index: Callable[[list[str]], None] = lambda files: None,
+    ) -> list[str]:
+        """Journal the run's files, rename them into place (reviews first), call
+        `before_index` with them (the manifest), then index the run in one transaction.
 
         Returns the files written, relative to the archive root. A file whose
-        commit fails is counted in `failures`, the others still commit. A kill
-        before the index is saved leaves an index that no longer matches the
-        files, so the next run rebuilds it rather than trusting it. `OSError`
-        only if the index cannot be saved (the files are committed by then).
+        commit fails is counted in `failures`, the others still commit, and the
+        index learns only of committed files. A kill after the journal entry and
+        before the index commit is repaired by the next run from this run's files
+        alone (`ArchiveIndex.replay_journal`), as is a failure to write the index
+        (`sqlite3.Error`) once the files are in place.
         """
+        names = self.file_names()
+        if names:
+            self.index.begin_commit(self.run_id, names)
         committed = self.committed
+        entries: dict[str, IndexEntry] = {}
         for title_id, pending in list(self._pending.items()):
             if self._commit_file(title_id, pending.file):
                 committed.append(self.layout.relative(pending.file.path))
-                for review_id, fingerprint in pending.versions:
-                    self.index.add_version(review_id, fingerprint, title_id, self.run_id)
+                entries.update(pending.versions)
                 self.per_title[title_id].update(pending.counts)
         if self._rejects is not None and self._commit_file(REJECTS, self._rejects):
             committed.append(self.layout.relative(self._rejects.path))
-        if any(title_id in self.per_title for title_id in self._pending):
-            self.index.save(self.layout)
+        before_index(committed)
+        self.index.finish_commit(self.run_id, entries, map(self._unless_failed, states))
         return committed
+
+    def _unless_failed(self, state: TitleState) -> TitleState:
+        """A title whose file failed was not archived to its end: the next run reads
+        it whole rather than stopping once caught up above what was kept out."""
+        if state.title_id not in self._failed:
+            return state
+        return replace(state, complete=False, last_complete_run=None)
 
     def discard(self) -> None:
         for file in self._files():
             file.discard()
+
+    def file_names(self) -> list[str]:
+        """This run's files still to commit, relative to the archive root."""
+        return [self.layout.relative(file.path) for file in self._files()]
 
     def counts(self) -> Counter[str]:
         """New/changed reviews committed, over every title."""

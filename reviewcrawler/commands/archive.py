@@ -27,7 +27,7 @@ from scrapy.exceptions import UsageError
 
 from reviewcrawler import exports, report
 from reviewcrawler.archive.files import Damage
-from reviewcrawler.archive.index import rebuild_index
+from reviewcrawler.archive.index import build_index
 from reviewcrawler.archive.layout import ArchiveLayout
 from reviewcrawler.archive.lock import ArchiveLock, ArchiveLocked
 from reviewcrawler.archive.reader import REPAIR_HINT, latest_reviews, title_stats, verify
@@ -42,9 +42,9 @@ ACTIONS = {
     "export": "the latest version of every review, each once (-O FILE: .jsonl .json .csv .xml "
     ".sqlite .parquet; --format, --title)",
     "report": "an HTML report with plots, readable offline (-o FILE, --title)",
-    "stats": "per title: reviews, versions, runs, last run, rejects (--json)",
+    "stats": "per title: reviews, versions, runs, last run, rejects, crawl state (--json)",
     "verify": "every file parses, the index agrees with the files; exit 1 if not",
-    "reindex": "rebuild index.json from the review files",
+    "reindex": "rebuild the index database (index.db) from the review files and manifests",
     "repair": "move damaged lines and manifests to quarantine/, rewrite their files",
 }
 
@@ -136,6 +136,8 @@ class Command(ScrapyCommand):
         except DestinationError as error:
             self._usage(str(error))
             return
+        except BrokenPipeError:
+            raise  # the reader of stdout went away (``| head``): `run` ends quietly
         except (OSError, exports.ExportWriteError) as error:
             self._fail(f"writing {opts.output} failed, nothing written under that name: {error}")
             return
@@ -212,12 +214,20 @@ class Command(ScrapyCommand):
         if opts.json:
             print(json.dumps(rows, indent=2))
             return
-        columns = ("reviews", "versions", "runs", "last_run", "rejects")
-        print(f"{'title':<12}" + "".join(f"{name:>10}" for name in columns[:3]), end="")
-        print(f"  {'last_run':<24}{'rejects':>8}")
+        columns = ("reviews", "versions", "runs")
+        print(f"{'title':<12}" + "".join(f"{name:>10}" for name in columns), end="")
+        print(f"  {'last_run':<24}{'rejects':>8}  {'crawl':<11}{'order':<8}{'newest':<11}", end="")
+        print("last_complete_run")
         for title_id, row in rows.items():
-            counts = "".join(f"{row[name]:>10}" for name in columns[:3])
-            print(f"{title_id:<12}{counts}  {row['last_run'] or '-':<24}{row['rejects']:>8}")
+            counts = "".join(f"{row[name]:>10}" for name in columns)
+            crawl = row["crawl"] or {}
+            print(
+                f"{title_id:<12}{counts}  {row['last_run'] or '-':<24}{row['rejects']:>8}", end=""
+            )
+            print(
+                f"  {crawl.get('status') or '-':<11}{crawl.get('order') or '-':<8}"
+                f"{crawl.get('newest_review') or '-':<11}{crawl.get('last_complete_run') or '-'}"
+            )
 
     def _verify(self, layout: ArchiveLayout, opts: argparse.Namespace) -> None:
         with self._locked(layout) as locked:
@@ -241,11 +251,12 @@ class Command(ScrapyCommand):
             if not locked:
                 return
             damaged: list[str] = []
-            index = rebuild_index(
+            count = build_index(
                 layout, on_damage=lambda path, error: damaged.append(f"{path}: {error}")
             )
-            index.save(layout)
-        print(f"indexed {len(index.entries)} review(s) in {layout.index_path}")
+            # The index of archives made before the database: stale from now on.
+            layout.old_index_path.unlink(missing_ok=True)
+        print(f"indexed {count} review(s) in {layout.index_path}")
         for line in damaged:
             self._fail(f"damaged, indexed up to the damage: {line}")
 
@@ -255,8 +266,10 @@ class Command(ScrapyCommand):
                 return
             result = repair(layout)
             if result.quarantined:
-                # The files changed: the index must say what they now hold.
-                rebuild_index(layout).save(layout)
+                # The files changed: the index must say what they now hold, so
+                # that the next crawl archives again what the damaged lines held.
+                build_index(layout, on_damage=lambda path, error: None)
+                layout.old_index_path.unlink(missing_ok=True)
         if result.quarantine is None:
             print(f"nothing to repair in {layout.root}")
             return

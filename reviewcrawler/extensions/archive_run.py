@@ -1,11 +1,13 @@
 """One run's life in the archive: lock, tidy-up, index, commit, manifest, progress.
 
 At spider open the run takes the archive lock (or refuses with one line, before
-any page is read), removes what killed runs left, and loads the index. Items are
-written by `reviewcrawler.pipelines.archive.ArchivePipeline` through `writer`;
-rejects arrive here through the ``item_dropped`` signal. At spider close the
-run's files are renamed into place, the index saved, the manifest written, the
-lock released.
+any page is read), removes what killed runs left, and opens the index (building
+it when missing or damaged, indexing the files of a run killed before its index
+commit). Items are written by `reviewcrawler.pipelines.archive.ArchivePipeline`
+through `writer`; rejects arrive here through the ``item_dropped`` signal; the
+spider asks `title_state` and `writer.verdict` to stop a title once caught up.
+At spider close the run's files are renamed into place, the manifest written,
+the index committed (`RunWriter.commit`), the lock released.
 
 On SIGINT/SIGTERM Scrapy closes the spider gracefully: everything processed so
 far is committed and the manifest says ``interrupted``; what was not read is
@@ -16,10 +18,12 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, NoReturn, Self
+from pathlib import Path
+from typing import Any, NoReturn, Self, TypeVar
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -28,10 +32,17 @@ from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from twisted.internet.task import LoopingCall
 
 from reviewcrawler.archive.files import write_json_atomic
-from reviewcrawler.archive.index import ArchiveIndex, load_index, rebuild_index
+from reviewcrawler.archive.index import (
+    ArchiveIndex,
+    IndexDamaged,
+    TitleState,
+    build_index,
+    open_index,
+    states_of_run,
+)
 from reviewcrawler.archive.layout import ArchiveLayout, UnsafePath, new_run_id
 from reviewcrawler.archive.lock import ArchiveLock, ArchiveLocked
-from reviewcrawler.archive.manifest import recorded_settings, run_manifest
+from reviewcrawler.archive.manifest import recorded_settings, run_manifest, titles_section
 from reviewcrawler.archive.recovery import Recovery, recover
 from reviewcrawler.archive.repair import damage_noted, note_damage, repairs_since
 from reviewcrawler.archive.writer import RunWriter, Verdict
@@ -41,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 ARCHIVE_STATS = "reviewcrawler/archive"
 FAILED_STAT = f"{ARCHIVE_STATS}/failed"
+T = TypeVar("T")
 
 
 class ArchiveRunExtension:
@@ -71,7 +83,9 @@ class ArchiveRunExtension:
         return extension
 
     def spider_opened(self, spider: Spider) -> None:
-        run_id = new_run_id(after=_safe(self.layout.latest_run_id))
+        # One pass over the archive's names serves the run id and the tidy-up.
+        scan = _safe(self.layout.scan_reviews)
+        run_id = new_run_id(after=_safe(lambda: self.layout.latest_run_id(scan and scan[0])))
         try:
             self.lock.acquire(f"run {run_id}")
         except ArchiveLocked as refused:
@@ -82,7 +96,7 @@ class ArchiveRunExtension:
             self._refuse_unwritable(error)
         try:
             self._check_writable()
-            self.recovery = recover(self.layout, by_run=run_id)
+            self.recovery = recover(self.layout, by_run=run_id, scan=scan)
             index = self._load_index()
         except UnsafePath as refused:
             self.lock.release()
@@ -90,6 +104,12 @@ class ArchiveRunExtension:
         except OSError as error:
             self.lock.release()
             self._refuse_unwritable(error)
+        except sqlite3.Error as error:
+            self.lock.release()
+            self._refuse(
+                f"archive index {self.layout.index_path} cannot be opened: {error}",
+                "archive_unwritable",
+            )
         self._log_recovery()
         self._log_damage()
         self.writer = RunWriter(self.layout, run_id, index)
@@ -121,10 +141,15 @@ class ArchiveRunExtension:
         if self._progress is not None and self._progress.running:
             self._progress.stop()
         try:
-            files = self._commit(writer)
-            self._write_manifest(spider, reason, writer, files)
+            self._commit(spider, reason, writer)
         finally:
+            writer.index.close()
             self.lock.release()
+
+    def title_state(self, title_id: str) -> TitleState | None:
+        """What the archive knows of `title_id`'s crawls; ``None`` if never crawled
+        (or while no run holds the archive)."""
+        return self.writer.index.title_state(title_id) if self.writer is not None else None
 
     def log_progress(self) -> None:
         counts = self._stats("pages_read", "reviews_seen", "archive/new", "rejected")
@@ -135,13 +160,35 @@ class ArchiveRunExtension:
             counts[1] / minutes,
         )
 
-    def _commit(self, writer: RunWriter) -> list[str]:
-        """Commit what can be; one ERROR line per cause of what could not."""
+    def _commit(self, spider: Spider | None, reason: str, writer: RunWriter) -> None:
+        """Files into place, then the manifest, then the index (see `RunWriter.commit`);
+        one ERROR line per cause of what could not be written."""
+        manifest_written = False
+
+        def before_index(files: list[str]) -> None:
+            nonlocal manifest_written
+            self._report_failures(writer)
+            self._write_manifest(spider, reason, writer, files)
+            manifest_written = True
+
         try:
-            writer.commit()
-        except OSError as error:
-            # The files are committed; an index that does not match them is rebuilt.
-            self._fail("Archive index of run %s not saved: %s", writer.run_id, error)
+            writer.commit(self._title_states(spider, writer.run_id), before_index=before_index)
+        except (OSError, sqlite3.Error) as error:
+            writer.discard()
+            if manifest_written:
+                # The files and the manifest are in place; their journal row lets the
+                # next run index them (`ArchiveIndex.replay_journal`).
+                self._fail(
+                    "Archive index of run %s not committed: %s; the next run indexes its files",
+                    writer.run_id,
+                    error,
+                )
+                return
+            self._fail("Archive commit of run %s failed: %s", writer.run_id, error)
+            self._report_failures(writer)
+            self._write_manifest(spider, reason, writer, writer.committed)
+
+    def _report_failures(self, writer: RunWriter) -> None:
         stats = self.crawler.stats
         assert stats is not None
         if writer.failures:
@@ -161,7 +208,12 @@ class ArchiveRunExtension:
                 shown,
                 more,
             )
-        return writer.committed
+
+    def _title_states(self, spider: Spider | None, run_id: str) -> list[TitleState]:
+        assert self.crawler.stats is not None
+        params = getattr(spider, "params", None)
+        order = getattr(params, "order", "helpful")
+        return states_of_run(run_id, order, titles_section(self.crawler.stats.get_stats(), {}))
 
     def _write_manifest(
         self, spider: Spider | None, reason: str, writer: RunWriter, files: list[str]
@@ -208,21 +260,42 @@ class ArchiveRunExtension:
         )
 
     def _load_index(self) -> ArchiveIndex:
-        index = load_index(self.layout)
-        if index is not None:
-            return index
-        if self.layout.index_path.exists():
-            logger.info("Archive index out of date or damaged; rebuilding it from the review files")
+        """The index, rebuilt from the review files if missing or damaged, with the
+        runs killed while committing indexed. Damage found in the files on the way
+        is noted in the archive, so that every run warns of it until a repair."""
+        layout = self.layout
         damaged: list[str] = []
-        index = rebuild_index(
-            self.layout,
-            on_damage=lambda path, error: damaged.append(f"{self.layout.relative(path)}: {error}"),
-        )
+
+        def on_damage(path: Path, error: Exception) -> None:
+            damaged.append(f"{layout.relative(path)}: {error}")
+
+        try:
+            index = open_index(layout)
+        except IndexDamaged as damage:
+            logger.warning(
+                "Archive index %s is damaged (%s); rebuilding it from the review files",
+                layout.index_path,
+                damage,
+            )
+            index = None
+        else:
+            if index is None and layout.old_index_path.is_file():
+                build_index(layout, on_damage=on_damage)
+                layout.old_index_path.unlink()
+                logger.info(
+                    "Archive upgraded: %s replaced by the index database %s (one-time rebuild)",
+                    layout.old_index_path.name,
+                    layout.index_path.name,
+                )
+                index = open_index(layout)
+        if index is None:
+            build_index(layout, on_damage=on_damage)
+            index = open_index(layout)
+            assert index is not None
+        for run_id in index.replay_journal(layout, on_damage=on_damage):
+            logger.warning("Run %s was killed before its index commit; indexed its files", run_id)
         if damaged:
-            # Known from now on, so that every run warns until a repair.
-            note_damage(self.layout, damaged)
-        # Saved now, under the lock: the next run finds it valid even if this one adds nothing.
-        index.save(self.layout)
+            note_damage(layout, damaged)
         return index
 
     def _log_damage(self) -> None:
@@ -278,9 +351,9 @@ class ArchiveRunExtension:
         return [int(self.crawler.stats.get_value(f"reviewcrawler/{n}", 0)) for n in names]
 
 
-def _safe(latest: Callable[[], str | None]) -> str | None:
-    """The latest run id, or ``None`` if the archive cannot be listed (refused later)."""
+def _safe(listing: Callable[[], T]) -> T | None:
+    """What `listing` finds, or ``None`` if the archive cannot be listed (refused later)."""
     try:
-        return latest()
+        return listing()
     except OSError:
         return None

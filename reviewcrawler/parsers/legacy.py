@@ -20,6 +20,7 @@ from reviewcrawler.loaders import clean_line, parse_count
 from reviewcrawler.parsers.base import PageContext, ParsedPage
 from reviewcrawler.parsers.block import Block, link
 from reviewcrawler.parsers.extract import load_review, page_defaults
+from reviewcrawler.urls import sort_parameters
 
 IMDB_ROOT = "https://www.imdb.com/"
 
@@ -180,7 +181,9 @@ def _next_page(index: Block, url: str) -> str | None:
     if not key or not ajax_url:
         return None
     base = url if url.startswith(("http://", "https://")) else IMDB_ROOT
-    # The browser widget sends ref_=undefined too; the key is what matters.
+    # The browser widget sends ref_=undefined too; the key is what matters. The
+    # page's sort parameters go along: a key only means something in its order.
     return add_or_replace_parameters(
-        urljoin(base, ajax_url), {"ref_": "undefined", "paginationKey": key}
+        urljoin(base, ajax_url),
+        {**sort_parameters(url), "ref_": "undefined", "paginationKey": key},
     )

@@ -34,8 +34,10 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from reviewcrawler.archive.writer import Verdict
+from reviewcrawler.extensions.archive_run import ArchiveRunExtension
 from reviewcrawler.filepages import UnreadablePage
-from reviewcrawler.items import RejectedReview, Review
+from reviewcrawler.items import RejectedReview, Review, as_record
 from reviewcrawler.loaders import utc_now
 from reviewcrawler.outcome import DRIFT_FIRST_URL_KEY, NO_VALID_REVIEW_KEY
 from reviewcrawler.params import NOTHING_TO_READ, ReviewsParams, one_line
@@ -54,7 +56,7 @@ from reviewcrawler.parsers.graphql import http_rejection
 from reviewcrawler.pipelines.validate import InvalidReview
 from reviewcrawler.progress import INCOMPLETE_KEY, TitleProgress, incomplete_because_key
 from reviewcrawler.tally import ReviewTally, commonest
-from reviewcrawler.urls import netloc_of, refusal, review_page_title
+from reviewcrawler.urls import Layout, in_order, netloc_of, refusal, review_page_title
 
 #: Local files share one download slot with no delay: politeness is for http(s).
 FILE_SLOT = "local-files"
@@ -112,6 +114,7 @@ class ReviewsSpider(scrapy.Spider):
                 crawler.settings.get("IMDB_GRAPHQL_URL"),
                 crawler.settings.get("IMDB_GRAPHQL_HASH"),
                 base_url,
+                spider.params.order,
             )
             crawler.signals.connect(spider.page_scheduled, signal=signals.request_scheduled)
             crawler.signals.connect(spider.page_dropped, signal=signals.request_dropped)
@@ -151,8 +154,19 @@ class ReviewsSpider(scrapy.Spider):
             return
         for title_id, url in self.starts:
             progress = self.titles[title_id] = TitleProgress(title_id, netloc_of(url))
+            state = self._archive.title_state(title_id) if self._archive else None
+            newest = self.params.order == "newest"
+            # Only a title the archive holds whole can stop at what it holds.
+            progress.may_stop_when_caught_up = (
+                newest and not self.params.full and state is not None and state.complete
+            )
+            # The layouts sort by different parameters; a new title is asked in the
+            # legacy ones (a current page that ignores them is caught below).
+            layout: Layout = (
+                "current" if state is not None and state.layout == "current" else "legacy"
+            )
             self._publish(progress)
-            yield self._title_request(url, progress)
+            yield self._title_request(in_order(url, newest, layout), progress)
 
     def parse(self, response: Response, **kwargs: Any) -> Any:
         """Scrapy's default callback (a request without one, ``scrapy parse URL``):
@@ -225,8 +239,14 @@ class ReviewsSpider(scrapy.Spider):
         )
         progress.movie_title = progress.movie_title or result.movie_title
         progress.movie_year = progress.movie_year or result.movie_year
+        progress.layout = progress.layout or result.layout
+        fresh = self._fresh(result.reviews)
+        progress.new += fresh
         yield from result.reviews
         yield from result.rejected
+        if self._caught_up(result, progress, fresh):
+            self._publish(progress)
+            return
         next_request = self._next_request(result, progress, brought_new=brought_new)
         self._publish(progress)
         if next_request is not None:
@@ -334,6 +354,59 @@ class ReviewsSpider(scrapy.Spider):
         if self.graphql is not None and (title_id := self.graphql.title_of(url)):
             return title_id
         return review_page_title(url)
+
+    @property
+    def _archive(self) -> ArchiveRunExtension | None:
+        """The run's hold on the archive; ``None`` when archiving is off."""
+        return self.crawler.get_extension(ArchiveRunExtension)
+
+    def _fresh(self, reviews: list[Review]) -> int:
+        """How many of `reviews` the archive does not hold as they are (one lookup each)."""
+        archive = self._archive
+        if archive is None or archive.writer is None:
+            return len(reviews)
+        return sum(
+            archive.writer.verdict(as_record(review)) is not Verdict.UNCHANGED for review in reviews
+        )
+
+    def _caught_up(self, result: ParsedPage, progress: TitleProgress, fresh: int) -> bool:
+        """Whether the title stops here, up to date: newest first, nothing new on a
+        page of reviews, and the archive's last crawl of it was complete."""
+        if self.params.order != "newest":
+            return False
+        in_newest_order = progress.read_dates([review.date or "" for review in result.reviews])
+        if not in_newest_order:
+            self._not_newest_first(result, progress)
+            return False
+        if result.truncated or not result.reviews or fresh:
+            return False
+        if not progress.may_stop_when_caught_up:
+            return False
+        progress.caught_up = progress.complete = True
+        return True
+
+    def _not_newest_first(self, result: ParsedPage, progress: TitleProgress) -> None:
+        """A page whose reviews are not newest first ignored the sort parameters."""
+        if progress.pages == 1 and result.layout == "current" and self.graphql is not None:
+            # The page gave the title; the query, asked newest first, gives the reviews.
+            result.next_page = self.graphql.page_url(progress.title_id, None)
+            progress.last_date = None
+            # Read again from the start: reviews of the first page coming back are
+            # no sign of a pagination that goes round in circles.
+            progress.seen.clear()
+            self.logger.info(
+                "%s: the review page is not newest first; reading the reviews from the "
+                "GraphQL query's start",
+                progress.title_id,
+            )
+            return
+        if progress.may_stop_when_caught_up:
+            self.logger.warning(
+                "%s: page %d is not newest first; reading the title to its end",
+                progress.title_id,
+                progress.pages,
+            )
+        progress.may_stop_when_caught_up = False
 
     def _title_request(self, url: str, progress: TitleProgress) -> scrapy.Request:
         headers = None
