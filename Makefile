@@ -27,6 +27,7 @@ crawl: $(STAMP)
 
 test: $(STAMP) chromium
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # Debian's headless Chromium renders the report in tests. Installed when we can

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 #: IMDb's ids have 7 to 9 digits today; a little room to grow, none for abuse.
 MAX_DIGITS = 10
@@ -39,7 +40,7 @@ class IdRule:
         object.__setattr__(self, "found", rf"{self.prefix}[^\W_]+")
         object.__setattr__(self, "_full", re.compile(pattern))
 
-    def valid(self, value: object) -> bool:
+    def valid(self, value: object) -> TypeGuard[str]:
         return isinstance(value, str) and self._full.fullmatch(value) is not None
 
     def problem(self, value: object) -> str | None:

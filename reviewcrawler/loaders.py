@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 from itemloaders import ItemLoader
 from itemloaders.processors import Compose, Identity, MapCompose, TakeFirst
@@ -219,7 +219,7 @@ def html_fragment(markup: str) -> _Element:
     """
     document = f"<div>{markup}</div>".strip().replace("\x00", "").encode("utf-8")
     parser = HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
-    return _FRAGMENT_DIV(fromstring(document, parser=parser))[0]
+    return cast("list[_Element]", _FRAGMENT_DIV(fromstring(document, parser=parser)))[0]
 
 
 _FRAGMENT_DIV = XPath("/html/body/div")
@@ -299,5 +299,9 @@ class ReviewLoader(ItemLoader):
         return _OUTPUT_PROCESSORS[field_name]
 
 
-_INPUT_PROCESSORS = {name: getattr(ReviewLoader, f"{name}_in") for name in REVIEW_FIELDS}
-_OUTPUT_PROCESSORS = {name: getattr(ReviewLoader, f"{name}_out") for name in REVIEW_FIELDS}
+_INPUT_PROCESSORS: dict[str, Callable[..., Any]] = {
+    name: getattr(ReviewLoader, f"{name}_in") for name in REVIEW_FIELDS
+}
+_OUTPUT_PROCESSORS: dict[str, Callable[..., Any]] = {
+    name: getattr(ReviewLoader, f"{name}_out") for name in REVIEW_FIELDS
+}

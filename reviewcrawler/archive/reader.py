@@ -158,8 +158,8 @@ def title_stats(
                 titles[title_id].runs.add(path.stem)
     for path in layout.reject_files():
         for _, reject in reject_lines(path, on_damage):
-            record = reject.get("record")
-            title_id = record.get("title_id") if isinstance(record, dict) else None
+            rejected = reject.get("record")
+            title_id = rejected.get("title_id") if isinstance(rejected, dict) else None
             titles[title_id if TITLE.valid(title_id) else "(unknown title)"].rejects += 1
     index = current_index(layout)
     try:

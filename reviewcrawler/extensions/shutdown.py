@@ -16,9 +16,13 @@ from typing import Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
+from scrapy.utils.asyncio import (
+    AsyncioLoopingCall,
+    CallLaterResult,
+    call_later,
+    create_looping_call,
+)
 from twisted.internet import reactor
-from twisted.internet.base import DelayedCall
 from twisted.internet.task import LoopingCall
 
 from reviewcrawler.extensions.archive_run import ArchiveRunExtension
@@ -35,7 +39,7 @@ class ShutdownDeadline:
         self.crawler = crawler
         self.timeout = timeout
         self._watch: AsyncioLoopingCall | LoopingCall | None = None
-        self._deadline: DelayedCall | None = None
+        self._deadline: CallLaterResult | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -51,13 +55,13 @@ class ShutdownDeadline:
     def spider_closed(self, spider: Spider) -> None:
         if self._watch is not None and self._watch.running:
             self._watch.stop()
-        if self._deadline is not None and self._deadline.active():
-            self._deadline.cancel()
+        if self._deadline is not None:
+            self._deadline.cancel()  # nothing happens if it has run
 
     def _look(self) -> None:
         if self.crawler.crawling or self._deadline is not None:
             return
-        self._deadline = reactor.callLater(self.timeout, self._expire)  # type: ignore[attr-defined]
+        self._deadline = call_later(self.timeout, self._expire)
 
     def _expire(self) -> None:
         logger.warning(
@@ -70,5 +74,7 @@ class ShutdownDeadline:
         archive = self.crawler.get_extension(ArchiveRunExtension)
         if archive is not None:
             archive.commit_now(self.crawler.spider, SHUTDOWN_REASON)
-        if reactor.running:  # type: ignore[attr-defined]
-            reactor.stop()  # type: ignore[attr-defined]
+        if reactor.running:
+            # The reactor is an interface's provider: without zope's mypy plugin its
+            # methods look unbound.
+            reactor.stop()  # type: ignore[misc]

@@ -62,7 +62,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def backoff(self, retry_times: int) -> float:
         """Wait before retry number `retry_times` (1, 2, …) when the server names none."""
-        return min(self.backoff_base * 2 ** (retry_times - 1), self.backoff_max)
+        return min(self.backoff_base * 2.0 ** (retry_times - 1), self.backoff_max)
 
     async def _wait(self, retry: Request, asked: float | None, reason: str) -> None:
         wait = asked if asked is not None else self.backoff(retry.meta["retry_times"])

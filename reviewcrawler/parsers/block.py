@@ -16,6 +16,8 @@ from collections.abc import Iterator
 
 from lxml.etree import Element, _Element
 
+from reviewcrawler.parsers.xpath import text_content
+
 #: Review markup puts its classes on these; skipping the rest (svg paths, line
 #: breaks, icons) halves the walk.
 INDEXED_TAGS = ("div", "span", "a", "li", "article", "section", "h3", "button")
@@ -53,7 +55,7 @@ class Block:
 
     def text(self, *classes: str, tag: str | None = None) -> str | None:
         element = self.first(*classes, tag=tag)
-        return element.text_content() if element is not None else None
+        return text_content(element) if element is not None else None
 
     def testid(self, testid: str, tag: str | None = None) -> list[_Element]:
         """Elements whose ``data-testid`` is `testid` (and of `tag`, if given), in page order."""

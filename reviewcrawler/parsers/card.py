@@ -16,6 +16,7 @@ from lxml.etree import _Element
 from reviewcrawler.ids import REVIEW, TITLE, USER
 from reviewcrawler.loaders import VoteCounts
 from reviewcrawler.parsers.block import Block
+from reviewcrawler.parsers.xpath import text_content
 
 REVIEW_ID_IN_URL = re.compile(rf"/review/({REVIEW.found})")
 TITLE_IN_REVIEW_URL = re.compile(rf"/title/({TITLE.found})/review/{REVIEW.found}")
@@ -58,7 +59,7 @@ def marked_spoiler(card: Block) -> bool:
         bool(card.testid("review-spoiler-content"))
         or card.first("review-spoiler-button", tag="button") is not None
         or any(
-            _XML_SPACE.sub(" ", signpost.text_content()).strip(" ") == "Spoiler"
+            _XML_SPACE.sub(" ", text_content(signpost)).strip(" ") == "Spoiler"
             for signpost in card.all("ipc-signpost__text")
         )
     )

@@ -94,7 +94,7 @@ from reviewcrawler.parsers.next_data import (
     as_str,
     read_next_data,
 )
-from reviewcrawler.parsers.xpath import has_class
+from reviewcrawler.parsers.xpath import elements, has_class
 
 
 def with_testid(value: str) -> str:
@@ -135,9 +135,11 @@ NO_REVIEWS = (
     f"{TOTAL}[starts-with(normalize-space(), '0 ')]",
     f"{NEXT_DATA}[contains(., '\"reviewCount\":0,') or contains(., '\"reviewCount\":0}}')]",
 )
-_CARDS = XPath(CARDS)
+_CARDS = elements(CARDS)
 #: Links outside the review cards: a copied section's header (`reviewcrawler.parsers.header`).
-_LINKS_OUTSIDE_CARDS = XPath(f"//a[@href][not(ancestor::article[{has_class('user-review-item')}])]")
+_LINKS_OUTSIDE_CARDS = elements(
+    f"//a[@href][not(ancestor::article[{has_class('user-review-item')}])]"
+)
 _MARKERS, _REVIEW_DATA, _NO_REVIEWS = (
     tuple(XPath(query) for query in queries) for queries in (MARKERS, REVIEW_DATA, NO_REVIEWS)
 )

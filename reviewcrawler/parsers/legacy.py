@@ -20,6 +20,7 @@ from reviewcrawler.loaders import clean_line, parse_count
 from reviewcrawler.parsers.base import PageContext, ParsedPage
 from reviewcrawler.parsers.block import Block, link
 from reviewcrawler.parsers.extract import load_review, page_defaults
+from reviewcrawler.parsers.xpath import strings, text_content
 from reviewcrawler.urls import sort_parameters
 
 IMDB_ROOT = "https://www.imdb.com/"
@@ -27,7 +28,7 @@ IMDB_ROOT = "https://www.imdb.com/"
 # Any of these classes says "this is (part of) a legacy review listing", even
 # when the review blocks themselves can no longer be found (layout drift).
 MARKER_CLASSES = frozenset({"imdb-user-review", "lister-list", "load-more-data", "lister"})
-_TITLE_LINKS = etree.XPath(
+_TITLE_LINKS = strings(
     "//head/link[@rel='canonical']/@href | //head/meta[@property='og:url']/@content"
 )
 _TITLE_ID = re.compile(rf"/title/({TITLE.found})")
@@ -69,7 +70,7 @@ def _block_values(block: Block) -> dict[str, object]:
         if rating is not None
         else None,
         "headline": block.text("title", tag="a"),
-        "author": author.text_content() if author is not None else None,
+        "author": text_content(author) if author is not None else None,
         "author_id": link(author, "/user/"),
         "date": block.text("review-date"),
         "spoiler": block.first("spoiler-warning", tag="span") is not None,
@@ -166,7 +167,7 @@ def _declared_total(index: Block) -> int | None:
     for lister in index.all("lister", tag="div"):
         for header in lister.iterchildren("div"):
             if "header" in (header.get("class") or "").split():
-                match = _REVIEW_COUNT.search(header.text_content())
+                match = _REVIEW_COUNT.search(text_content(header))
                 if match:
                     return parse_count(match.group(1))
     return None

@@ -73,7 +73,7 @@ def _body_name(response: Response) -> str:
     digest = hashlib.sha256(canonical_url(response.url).encode()).hexdigest()[:24]
     if urlsplit(response.url).path.endswith(".txt"):
         return digest + ".txt"
-    content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+    content_type = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
     return digest + (".json" if "json" in content_type else ".html")
 
 

@@ -12,6 +12,7 @@ import io
 from collections import Counter
 from datetime import datetime
 from itertools import pairwise
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
@@ -19,6 +20,9 @@ from matplotlib.figure import Figure
 
 from reviewcrawler.report.aggregate import HELPFUL_BINS, NO_VOTES, TitleFigures
 from reviewcrawler.report.runs import Run
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 COLORS = {
     "new": "#2b6cb0",
@@ -29,7 +33,7 @@ COLORS = {
     "main": "#2b6cb0",
     "muted": "#a0aec0",
 }
-_STYLE = {
+_STYLE: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",
     "font.size": 9,
     "axes.spines.top": False,
@@ -55,6 +59,8 @@ def to_svg(figure: Figure, name: str) -> str:
     return markup[markup.index("<svg") :]
 
 
+# The plots below hand matplotlib datetimes, which its units registry converts;
+# its type stubs accept only numbers and strings, hence the `arg-type` ignores.
 def _date_axis(figure: Figure) -> None:
     for axes in figure.axes:
         locator = AutoDateLocator()
@@ -69,8 +75,8 @@ def archived_per_run(runs: list[Run]) -> Figure:
     new = [run.counts["new"] for run in runs]
     changed = [run.counts["changed"] for run in runs]
     width = _bar_width(times)
-    axes.bar(times, new, width, color=COLORS["new"], label="new")
-    axes.bar(times, changed, width, bottom=new, color=COLORS["changed"], label="changed")
+    axes.bar(times, new, width, color=COLORS["new"], label="new")  # type: ignore[arg-type]
+    axes.bar(times, changed, width, bottom=new, color=COLORS["changed"], label="changed")  # type: ignore[arg-type]
     axes.set_ylabel("reviews archived")
     axes.legend(loc="upper left", frameon=False)
     _date_axis(figure)
@@ -84,7 +90,7 @@ def run_outcomes(runs: list[Run]) -> Figure:
     for level, outcome in enumerate(levels):
         times = [run.started for run in runs if run.outcome == outcome]
         axes.scatter(
-            times or [runs[0].started],
+            times or [runs[0].started],  # type: ignore[arg-type]
             [level] * (len(times) or 1),
             s=28,
             color=COLORS[outcome],
@@ -141,10 +147,10 @@ def mean_rating_per_quarter(title: TitleFigures) -> Figure:
     quarters = sorted(title.per_quarter)
     starts = [datetime(int(q[:4]), 3 * int(q[-1]) - 2, 1) for q in quarters]
     counts = [title.per_quarter[q][1] for q in quarters]
-    counts_axes.bar(starts, counts, width=80, color=COLORS["muted"], alpha=0.6, linewidth=0)
+    counts_axes.bar(starts, counts, width=80, color=COLORS["muted"], alpha=0.6, linewidth=0)  # type: ignore[arg-type]
     counts_axes.set_ylabel("n (rated reviews)")
     counts_axes.grid(False)
-    axes.plot(starts, [title.per_quarter[q][0] / n for q, n in zip(quarters, counts, strict=True)],
+    axes.plot(starts, [title.per_quarter[q][0] / n for q, n in zip(quarters, counts, strict=True)],  # type: ignore[arg-type]
               marker="o", markersize=3, color=COLORS["main"])  # fmt: skip
     axes.set_ylim(0, 10.5)
     axes.set_ylabel("mean rating")

@@ -211,7 +211,11 @@ class ReviewsSpider(scrapy.Spider):
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value(f"{STATS_PREFIX}/pages_skipped")
-        reason = str(failure.value) if failure.check(UnreadablePage) else failure_reason(failure)
+        reason = (
+            str(failure.value)
+            if isinstance(failure.value, UnreadablePage)
+            else failure_reason(failure)
+        )
         self.logger.warning("Skipped %s: %s", failure.request.url, reason)  # type: ignore[attr-defined]
 
     def parse_title_page(
@@ -565,7 +569,7 @@ class ReviewsSpider(scrapy.Spider):
             self.crawler.stats.set_value(key, value)
 
     def _failure_reason(self, failure: Failure) -> str:
-        if not failure.check(HttpError):
+        if not isinstance(failure.value, HttpError):
             return failure_reason(failure)
         response = failure.value.response
         withheld = why_withheld(response)
@@ -577,13 +581,13 @@ class ReviewsSpider(scrapy.Spider):
 
 def failure_reason(failure: Failure) -> str:
     """Why a request got no response, in words for a log line or an error message."""
-    if failure.check(HttpError):
+    if isinstance(failure.value, HttpError):
         return f"HTTP {failure.value.response.status}"
     message = failure.getErrorMessage()
-    if failure.check(IgnoreRequest) and "robots.txt" in message:
+    if isinstance(failure.value, IgnoreRequest) and "robots.txt" in message:
         # RobotsTxtMiddleware's own words are "Forbidden by robots.txt".
         return "the site's robots.txt forbids fetching it"
-    return message or failure.type.__name__
+    return message or type(failure.value).__name__
 
 
 def _unreadable(response: Response) -> Unreadable | None:
