@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reviewcrawler.parsers import ReviewsQuery
+from reviewcrawler.crawl.graphql import ReviewsQuery
 from reviewcrawler.urls import refusal, review_page_title
 
 START = "www.imdb.com"

@@ -10,9 +10,9 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 from reviewcrawler.checks import check_settings
+from reviewcrawler.crawl.graphql import ReviewsQuery
 from reviewcrawler.middlewares.cookies import check_cookies_file
 from reviewcrawler.outcome import ExitStatus, exit_reason, exit_status
-from reviewcrawler.parsers import ReviewsQuery
 
 
 class Command(ScrapyCrawlCommand):

@@ -34,14 +34,7 @@ from twisted.python.failure import Failure
 from reviewcrawler.ids import TITLE
 from reviewcrawler.items import GOLDEN_FIELDS, Review
 from reviewcrawler.loaders import utc_now
-from reviewcrawler.parsers import (
-    PageContext,
-    ParsedPage,
-    looks_truncated,
-    parser_for,
-    why_not_html,
-    why_unreadable,
-)
+from reviewcrawler.parsers import NOT_HTML, ParsedPage, Unreadable, read
 from reviewcrawler.pipelines.validate import review_problems
 from reviewcrawler.spiders.reviews import failure_reason
 from reviewcrawler.urls import WEB_SCHEMES, title_reviews_url
@@ -208,17 +201,10 @@ class Command(ScrapyCommand):
 
 def read_page(body: bytes, url: str, title_hint: str | None) -> Reading:
     """Read `body` as tests/parsers/test_goldens.py will; `CaseError` if it cannot be."""
-    response = HtmlResponse(url=url, body=body)
-    problem = why_not_html(response)
-    if problem is not None:
-        raise CaseError(f"not a review page: {problem}")
-    parser = parser_for(response.selector)
-    if parser is None:
-        raise CaseError(f"not a readable review page: {why_unreadable(response.selector).reason}")
-    context = PageContext(
-        url=url, scraped_at=utc_now(), title_id=title_hint, truncated=looks_truncated(response.text)
-    )
-    page = parser.parse(response.selector, context)
+    page = read(HtmlResponse(url=url, body=body), scraped_at=utc_now(), title_id=title_hint)
+    if isinstance(page, Unreadable):
+        what = "not a review page" if page.code in NOT_HTML else "not a readable review page"
+        raise CaseError(f"{what}: {page.reason}")
     valid, rejected = [], [r.reasons for r in page.rejected]
     for review in page.reviews:
         problems = review_problems(review)

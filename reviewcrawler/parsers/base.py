@@ -27,6 +27,27 @@ class PageNote:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class LoadMore:
+    """The legacy layout's load-more widget: the fragment URL as the page wrote it
+    (often relative) and the pagination key it sends along."""
+
+    ajax_url: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """The current layout's next page: the title's reviews after a GraphQL cursor
+    (from the first review when ``None``)."""
+
+    title_id: str
+    after: str | None
+
+
+NextPage = LoadMore | Cursor
+
+
 @dataclass(slots=True)
 class ParsedPage:
     layout: str
@@ -42,8 +63,8 @@ class ParsedPage:
     #: The title as the page shows it, else as `PageContext` hinted.
     movie_title: str | None = None
     movie_year: int | None = None
-    #: Absolute URL of the next page of this title's reviews, if any.
-    next_page: str | None = None
+    #: Where this title's reviews go on, if they do (the crawl builds the request).
+    next_page: NextPage | None = None
     #: The page ends before its markup does (a cut-off download).
     truncated: bool = False
     #: Things the spider logs and counts: sources that disagree, data left aside.
@@ -65,15 +86,6 @@ class ParsedPage:
         return self.blocks_found == 0 or self.blocks_unreadable >= self.blocks_found
 
 
-class Pager(Protocol):
-    """Where the page after a cursor is asked for (`reviewcrawler.parsers.graphql`)."""
-
-    def page_url(self, title_id: str, after: str | None) -> str:
-        """The URL of `title_id`'s reviews after the opaque cursor `after` (from
-        the start when ``None``)."""
-        ...
-
-
 @dataclass(frozen=True, slots=True)
 class PageContext:
     """Facts about the fetch that the markup itself does not hold."""
@@ -88,10 +100,6 @@ class PageContext:
     movie_year: int | None = None
     #: The body ends before its markup does (a cut-off download).
     truncated: bool = False
-    #: How the crawl asks for a current-layout title's further pages (IMDb's
-    #: GraphQL endpoint). ``None`` (saved pages): a parser names no next page
-    #: that only a cursor leads to.
-    pager: Pager | None = None
 
 
 class PageParser(Protocol):

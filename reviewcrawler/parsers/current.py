@@ -17,9 +17,9 @@ Pagination
 ----------
 The page holds the first 25 reviews; the "25 more" button is no link but a
 GraphQL call (``TitleReviewsRefine``) that continues from the page's
-``pageInfo.endCursor``. The parser reports that cursor as the next page through
-the crawl's `PageContext.pager` (`reviewcrawler.parsers.graphql`, which also
-reads the answers); saved pages get no pager and name no next page.
+``pageInfo.endCursor``. The parser reports that cursor as the next page (a
+`Cursor`); the crawl turns it into the call (`reviewcrawler.crawl.graphql`), and
+`reviewcrawler.parsers.graphql` reads the answers.
 
 Which source is authoritative, and why
 --------------------------------------
@@ -81,7 +81,7 @@ from parsel import Selector
 from reviewcrawler.ids import TITLE
 from reviewcrawler.items import Review
 from reviewcrawler.loaders import ReviewLoader, VoteCounts, html_fragment, parse_count
-from reviewcrawler.parsers.base import PageContext, PageNote, ParsedPage
+from reviewcrawler.parsers.base import Cursor, PageContext, PageNote, ParsedPage
 from reviewcrawler.parsers.block import Block
 from reviewcrawler.parsers.card import TITLE_IN_REVIEW_URL, card_values, has_footer
 from reviewcrawler.parsers.extract import load_review, page_defaults
@@ -192,9 +192,9 @@ class CurrentReviewPage:
         )
         if data.problem:
             result.notes.append(PageNote("unreadable_next_data", data.problem))
-        if data.end_cursor and context.pager is not None and result.title_id:
+        if data.end_cursor and result.title_id:
             # Further pages are not links but GraphQL calls from the cursor on.
-            result.next_page = context.pager.page_url(result.title_id, data.end_cursor)
+            result.next_page = Cursor(result.title_id, data.end_cursor)
         if title_id is None and header is not None and len(header.title_ids) > 1:
             result.notes.append(
                 PageNote(

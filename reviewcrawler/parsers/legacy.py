@@ -9,21 +9,16 @@ from __future__ import annotations
 
 import re
 from typing import ClassVar
-from urllib.parse import urljoin
 
 from lxml import etree
 from parsel import Selector
-from w3lib.url import add_or_replace_parameters
 
 from reviewcrawler.ids import TITLE
 from reviewcrawler.loaders import clean_line, parse_count
-from reviewcrawler.parsers.base import PageContext, ParsedPage
+from reviewcrawler.parsers.base import LoadMore, PageContext, ParsedPage
 from reviewcrawler.parsers.block import Block, link
 from reviewcrawler.parsers.extract import load_review, page_defaults
 from reviewcrawler.parsers.xpath import strings, text_content
-from reviewcrawler.urls import sort_parameters
-
-IMDB_ROOT = "https://www.imdb.com/"
 
 # Any of these classes says "this is (part of) a legacy review listing", even
 # when the review blocks themselves can no longer be found (layout drift).
@@ -115,7 +110,7 @@ class LegacyReviewPage:
             title_id=title_id,
             movie_title=defaults.movie_title,
             movie_year=defaults.movie_year,
-            next_page=_next_page(index, context.url),
+            next_page=_next_page(index),
             truncated=context.truncated,
         )
         footers = [_has_footer(block) for block in blocks]
@@ -173,7 +168,7 @@ def _declared_total(index: Block) -> int | None:
     return None
 
 
-def _next_page(index: Block, url: str) -> str | None:
+def _next_page(index: Block) -> LoadMore | None:
     widget = index.first("load-more-data")
     if widget is None:
         return None
@@ -181,10 +176,4 @@ def _next_page(index: Block, url: str) -> str | None:
     ajax_url = clean_line(widget.get("data-ajaxurl") or "")
     if not key or not ajax_url:
         return None
-    base = url if url.startswith(("http://", "https://")) else IMDB_ROOT
-    # The browser widget sends ref_=undefined too; the key is what matters. The
-    # page's sort parameters go along: a key only means something in its order.
-    return add_or_replace_parameters(
-        urljoin(base, ajax_url),
-        {**sort_parameters(url), "ref_": "undefined", "paginationKey": key},
-    )
+    return LoadMore(ajax_url, key)

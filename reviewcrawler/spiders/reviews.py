@@ -35,24 +35,15 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from reviewcrawler.archive.writer import Verdict
+from reviewcrawler.crawl.graphql import ReviewsQuery, http_rejection
+from reviewcrawler.crawl.pages import next_page_url
 from reviewcrawler.extensions.archive_run import ArchiveRunExtension
 from reviewcrawler.filepages import UnreadablePage
 from reviewcrawler.items import RejectedReview, Review, as_record
 from reviewcrawler.loaders import utc_now
 from reviewcrawler.outcome import DRIFT_FIRST_URL_KEY, NO_VALID_REVIEW_KEY
 from reviewcrawler.params import NOTHING_TO_READ, ReviewsParams, one_line
-from reviewcrawler.parsers import (
-    PageContext,
-    ParsedPage,
-    ReviewsQuery,
-    Unreadable,
-    looks_truncated,
-    parser_for,
-    why_not_html,
-    why_unreadable,
-    why_withheld,
-)
-from reviewcrawler.parsers.graphql import http_rejection
+from reviewcrawler.parsers import Cursor, ParsedPage, Unreadable, read, why_withheld
 from reviewcrawler.pipelines.validate import InvalidReview
 from reviewcrawler.progress import INCOMPLETE_KEY, TitleProgress, incomplete_because_key
 from reviewcrawler.tally import ReviewTally, commonest
@@ -251,7 +242,7 @@ class ReviewsSpider(scrapy.Spider):
         if self._caught_up(result, progress, fresh):
             self._publish(progress)
             return
-        next_request = self._next_request(result, progress, brought_new=brought_new)
+        next_request = self._next_request(result, response.url, progress, brought_new=brought_new)
         self._publish(progress)
         if next_request is not None:
             yield next_request
@@ -393,7 +384,7 @@ class ReviewsSpider(scrapy.Spider):
         """A page whose reviews are not newest first ignored the sort parameters."""
         if progress.pages == 1 and result.layout == "current" and self.graphql is not None:
             # The page gave the title; the query, asked newest first, gives the reviews.
-            result.next_page = self.graphql.page_url(progress.title_id, None)
+            result.next_page = Cursor(progress.title_id, None)
             progress.last_date = None
             # Read again from the start: reviews of the first page coming back are
             # no sign of a pagination that goes round in circles.
@@ -441,15 +432,20 @@ class ReviewsSpider(scrapy.Spider):
         )
 
     def _next_request(
-        self, result: ParsedPage, progress: TitleProgress, *, brought_new: bool
+        self, result: ParsedPage, result_url: str, progress: TitleProgress, *, brought_new: bool
     ) -> scrapy.Request | None:
         """The request for the title's next page, or ``None`` with the title's state set."""
         max_pages = self.params.max_pages
         page_cap = self.settings.getint("MAX_PAGES_PER_TITLE")
+        next_url = (
+            next_page_url(result.next_page, result_url, self.graphql)
+            if result.next_page is not None
+            else None
+        )
         if result.truncated:
             # The load-more widget sits at the very end: a cut-off page hides it.
             progress.stop_short("a page was cut off, so whether more pages follow is unknown")
-        elif result.next_page is None:
+        elif next_url is None:
             progress.complete = True
         elif not brought_new and progress.pages > 1:
             # A server handing out new keys for the same reviews would never end.
@@ -473,10 +469,10 @@ class ReviewsSpider(scrapy.Spider):
                 progress.pages,
             )
             progress.stop_short(f"stopped by max_pages={max_pages}; more pages remain")
-        elif why := self._refusal(result.next_page, progress):
-            self._refuse(progress, result.next_page, why)
+        elif why := self._refusal(next_url, progress):
+            self._refuse(progress, next_url, why)
         else:
-            return self._title_request(result.next_page, progress)
+            return self._title_request(next_url, progress)
         return None
 
     def _refuse(self, progress: TitleProgress, url: str, why: str) -> None:
@@ -505,36 +501,23 @@ class ReviewsSpider(scrapy.Spider):
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value(f"{STATS_PREFIX}/pages_read")
-        parser = None
-        verdict = why_withheld(response) or _unreadable(response)
-        if verdict is None:
-            response = self._without_nuls(response)
-            page = response.selector  # type: ignore[attr-defined]
-            parser = parser_for(page)
-            if parser is None:
-                verdict = why_unreadable(page)
-        if verdict is not None:
-            if verdict.blocked:
-                # IMDb withheld this page's reviews: the run is incomplete.
-                stats.inc_value(f"{STATS_PREFIX}/pages_blocked")
-                stats.inc_value(f"{STATS_PREFIX}/titles_incomplete")
-            stats.inc_value(f"{STATS_PREFIX}/pages_skipped")
-            return verdict
-        assert parser is not None
-        truncated = looks_truncated(response.text)
-        context = PageContext(
-            url=response.url,
+        result = read(
+            response,
             scraped_at=utc_now(),
             title_id=title_id,
             movie_title=movie_title,
             movie_year=movie_year,
-            truncated=truncated,
-            # Saved pages are never followed: only a crawl asks for further pages.
-            pager=self.graphql,
         )
-        result = parser.parse(page, context)
+        if isinstance(result, Unreadable):
+            if result.blocked:
+                # IMDb withheld this page's reviews: the run is incomplete.
+                stats.inc_value(f"{STATS_PREFIX}/pages_blocked")
+                stats.inc_value(f"{STATS_PREFIX}/titles_incomplete")
+            stats.inc_value(f"{STATS_PREFIX}/pages_skipped")
+            stats.inc_value(f"{STATS_PREFIX}/skipped/{result.code}")
+            return result
         stats.inc_value(f"{STATS_PREFIX}/pages/{result.layout}")
-        if truncated:
+        if result.truncated:
             self.logger.warning("Page cut off (truncated download): %s", response.url)
             stats.inc_value(f"{STATS_PREFIX}/pages_truncated")
         for note in result.notes:
@@ -551,17 +534,6 @@ class ReviewsSpider(scrapy.Spider):
                 stats.set_value(DRIFT_FIRST_URL_KEY, response.url)
         stats.inc_value(f"{STATS_PREFIX}/reviews_seen", len(result.reviews) + len(result.rejected))
         return result
-
-    def _without_nuls(self, response: Response) -> Response:
-        """`response` without NUL characters, which are never text (and which lxml
-        would drop in some places but not others): one rule wherever they are."""
-        text = response.text
-        if "\x00" not in text:
-            return response
-        self.logger.warning(
-            "%s: removed %d NUL character(s), which are not text", response.url, text.count("\x00")
-        )
-        return response.replace(body=text.replace("\x00", "").encode("utf-8"), encoding="utf-8")
 
     def _publish(self, progress: TitleProgress) -> None:
         assert self.crawler.stats is not None
@@ -588,9 +560,3 @@ def failure_reason(failure: Failure) -> str:
         # RobotsTxtMiddleware's own words are "Forbidden by robots.txt".
         return "the site's robots.txt forbids fetching it"
     return message or type(failure.value).__name__
-
-
-def _unreadable(response: Response) -> Unreadable | None:
-    """Why a response cannot hold a review page, if it cannot."""
-    reason = why_not_html(response)
-    return Unreadable(reason) if reason is not None else None

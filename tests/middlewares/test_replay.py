@@ -10,8 +10,8 @@ import pytest
 import pytest_twisted
 from scrapy.utils.defer import deferred_from_coro
 
+from reviewcrawler.crawl.graphql import ReviewsQuery
 from reviewcrawler.outcome import ExitStatus, exit_status
-from reviewcrawler.parsers import ReviewsQuery
 from tests import currentpages
 from tests.conftest import (
     archive_settings,

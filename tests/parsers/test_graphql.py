@@ -10,13 +10,15 @@ import pytest
 from scrapy.http import HtmlResponse, JsonResponse, Response
 
 from reviewcrawler import settings
+from reviewcrawler.crawl.graphql import ReviewsQuery
+from reviewcrawler.crawl.pages import next_page_url
 from reviewcrawler.parsers import (
     NOT_A_REVIEW_PAGE,
     CurrentReviewPage,
+    Cursor,
     GraphqlReviewPage,
     PageContext,
     ParsedPage,
-    ReviewsQuery,
     parser_for,
     why_unreadable,
     why_withheld,
@@ -126,20 +128,28 @@ def test_a_hash_pasted_in_capitals_or_with_spaces_is_taken():
 # The first page names the call -------------------------------------------------------
 
 
-def first_page(pager: ReviewsQuery | None) -> ParsedPage:
-    url = f"https://www.imdb.com/title/{TITLE_ID}/reviews/"
-    response = HtmlResponse(url=url, body=PAGE_1.read_bytes())
-    return CurrentReviewPage.parse(response.selector, context(response.url, pager=pager))
+FIRST_PAGE_URL = f"https://www.imdb.com/title/{TITLE_ID}/reviews/"
 
 
-def test_a_crawled_first_page_names_the_call_after_its_end_cursor():
-    page = first_page(QUERY)
-    assert page.next_page == QUERY.page_url(TITLE_ID, PAGE_1_CURSOR)
+def first_page() -> ParsedPage:
+    response = HtmlResponse(url=FIRST_PAGE_URL, body=PAGE_1.read_bytes())
+    return CurrentReviewPage.parse(response.selector, context(response.url))
+
+
+def test_a_first_page_names_its_end_cursor_and_the_crawl_the_call_after_it():
+    page = first_page()
+    assert page.next_page == Cursor(TITLE_ID, PAGE_1_CURSOR)
+    assert next_page_url(page.next_page, FIRST_PAGE_URL, QUERY) == QUERY.page_url(
+        TITLE_ID, PAGE_1_CURSOR
+    )
     assert (page.movie_title, page.movie_year) == ("Pusher II", 2004)
 
 
-def test_a_saved_page_names_no_next_page():
-    assert first_page(None).next_page is None
+def test_without_an_endpoint_a_cursor_leads_nowhere():
+    """Saved pages: the crawl has no GraphQL endpoint to ask."""
+    next_page = first_page().next_page
+    assert next_page is not None
+    assert next_page_url(next_page, FIRST_PAGE_URL, None) is None
 
 
 # The answers -------------------------------------------------------------------------
@@ -147,9 +157,9 @@ def test_a_saved_page_names_no_next_page():
 
 def test_an_answer_names_the_next_call_and_carries_the_title_from_page_1():
     body = PAGE_2.read_bytes()
-    page = parse_answer(body, pager=QUERY, movie_title="Pusher II", movie_year=2004)
+    page = parse_answer(body, movie_title="Pusher II", movie_year=2004)
     assert page.layout == "graphql"
-    assert page.next_page == QUERY.page_url(TITLE_ID, PAGE_2_CURSOR)
+    assert page.next_page == Cursor(TITLE_ID, PAGE_2_CURSOR)
     assert [r.review_id for r in page.reviews] == ["rw1530417", "rw1602288", "rw1779903"]
     assert {(r.title_id, r.movie_title, r.movie_year) for r in page.reviews} == {
         (TITLE_ID, "Pusher II", 2004)
@@ -158,7 +168,7 @@ def test_an_answer_names_the_next_call_and_carries_the_title_from_page_1():
 
 
 def test_the_last_answer_names_no_next_call():
-    page = parse_answer(PAGE_3.read_bytes(), pager=QUERY)
+    page = parse_answer(PAGE_3.read_bytes())
     assert page.next_page is None
     assert len(page.reviews) == 2
 
@@ -166,13 +176,13 @@ def test_the_last_answer_names_no_next_call():
 def test_has_next_page_false_wins_over_a_cursor():
     body = json.loads(PAGE_2.read_bytes())
     body["data"]["title"]["reviews"]["pageInfo"]["hasNextPage"] = False
-    assert parse_answer(body, pager=QUERY).next_page is None
+    assert parse_answer(body).next_page is None
 
 
 def test_edges_gone_from_an_answer_is_drift():
     body = json.loads(PAGE_2.read_bytes())
     del body["data"]["title"]["reviews"]["edges"]
-    page = parse_answer(body, pager=QUERY)
+    page = parse_answer(body)
     assert page.drifted
     assert page.reviews == []
 
@@ -187,7 +197,7 @@ def test_nodes_without_ids_are_drift():
 def test_an_empty_last_answer_is_not_drift():
     body = json.loads(PAGE_3.read_bytes())
     body["data"]["title"]["reviews"]["edges"] = []
-    page = parse_answer(body, pager=QUERY)
+    page = parse_answer(body)
     assert not page.drifted
     assert page.reviews == []
     assert page.next_page is None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from parsel import Selector
 
-from reviewcrawler.parsers import PageContext, parser_for
+from reviewcrawler.crawl.pages import next_page_url
+from reviewcrawler.parsers import LoadMore, PageContext, parser_for
 from tests.legacypages import MOVIE_TITLE, MOVIE_YEAR, first_page, fragment
 
 SITE = "https://www.imdb.com"
@@ -19,7 +20,9 @@ def parse(html: str, url: str, **hints):
 
 def test_next_page_is_the_widget_url_with_its_key_joined_to_the_page_url():
     result = parse(first_page(range(1, 3), "k/2+="), f"{SITE}/title/tt0396184/reviews/")
-    assert result.next_page == (
+    page_url = f"{SITE}/title/tt0396184/reviews/"
+    assert result.next_page == LoadMore("/title/tt0396184/reviews/_ajax", "k/2+=")
+    assert next_page_url(result.next_page, page_url, None) == (
         f"{SITE}/title/tt0396184/reviews/_ajax?ref_=undefined&paginationKey=k%2F2%2B%3D"
     )
     assert (result.movie_title, result.movie_year) == (MOVIE_TITLE, MOVIE_YEAR)

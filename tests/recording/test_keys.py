@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 
-from reviewcrawler.parsers import ReviewsQuery
+from reviewcrawler.crawl.graphql import ReviewsQuery
 from reviewcrawler.recording import canonical_url
 from reviewcrawler.recording.keys import without_host
 

@@ -1,0 +1,7 @@
+"""The crawl side: what the spider asks IMDb for, built from what the parsers read.
+
+The parsers say where a title's reviews go on as data (`reviewcrawler.parsers.base.NextPage`);
+`reviewcrawler.crawl.pages` turns that into the URL of the next request: the legacy
+layout's load-more fragment, or the current layout's GraphQL call
+(`reviewcrawler.crawl.graphql`, which also names the headers the call is sent with).
+"""
