@@ -47,7 +47,7 @@ SHUTDOWN_TIMEOUT = 30.0
 # it at a local server.
 IMDB_BASE_URL = "https://www.imdb.com"
 # The current site's further pages come from IMDb's GraphQL endpoint, asked for
-# by a persisted query (`reviewcrawler.parsers.graphql`). Its hash changes when
+# by a persisted query (`reviewcrawler.parsers.current.graphql`). Its hash changes when
 # IMDb rebuilds its front end: when the crawl says the endpoint rejected it, put
 # the current one here (docs/crawling.md, "When the GraphQL hash rotates"). The default is
 # the newest one public scripts were seen sending (January 2026).

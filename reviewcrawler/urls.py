@@ -61,7 +61,7 @@ def review_page_title(url: str) -> str | None:
 
 
 class Endpoint(Protocol):
-    """An API a title's further pages come from (`reviewcrawler.parsers.graphql`)."""
+    """An API a title's further pages come from (`reviewcrawler.parsers.current.graphql`)."""
 
     @property
     def netloc(self) -> str:

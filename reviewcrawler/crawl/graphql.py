@@ -30,8 +30,8 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from reviewcrawler.ids import TITLE
-from reviewcrawler.parsers.graphql import HASH_SETTING, hash_rejection
-from reviewcrawler.parsers.next_data import dig
+from reviewcrawler.parsers.current.graphql import HASH_SETTING, hash_rejection
+from reviewcrawler.parsers.current.next_data import dig
 from reviewcrawler.urls import WEB_SCHEMES, title_reviews_url
 
 OPERATION = "TitleReviewsRefine"

@@ -39,9 +39,9 @@ from reviewcrawler.parsers.base import (
     PageParser,
     ParsedPage,
 )
-from reviewcrawler.parsers.current import CurrentReviewPage, walled
-from reviewcrawler.parsers.graphql import GraphqlReviewPage, hash_rejected, why_no_reviews
-from reviewcrawler.parsers.legacy import LegacyReviewPage
+from reviewcrawler.parsers.current.graphql import GraphqlReviewPage, hash_rejected, why_no_reviews
+from reviewcrawler.parsers.current.page import CurrentReviewPage, walled
+from reviewcrawler.parsers.legacy.page import LegacyReviewPage
 
 PARSERS: tuple[type[PageParser], ...] = (LegacyReviewPage, CurrentReviewPage)
 JSON_PARSERS: tuple[type[PageParser], ...] = (GraphqlReviewPage,)

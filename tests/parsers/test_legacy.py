@@ -7,7 +7,7 @@ import re
 from scrapy.http import HtmlResponse
 
 from reviewcrawler.parsers import PageContext, looks_truncated
-from reviewcrawler.parsers.legacy import LegacyReviewPage
+from reviewcrawler.parsers.legacy.page import LegacyReviewPage
 from tests.conftest import FIXTURES, read_jsonl
 
 PAGE_2 = FIXTURES / "legacy" / "pusher2-page2.html"

@@ -3,7 +3,7 @@
 A card is read from one `Block` index of its elements (every tag: classes and
 ``data-testid``s) instead of a dozen XPath queries. Each lookup finds what the
 card-relative XPath in its comment found, in the same page order; cleaning is
-the loader's job. The markup is described in `reviewcrawler.parsers.current`.
+the loader's job. The markup is described in `reviewcrawler.parsers.current.page`.
 """
 
 from __future__ import annotations

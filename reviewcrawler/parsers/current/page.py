@@ -11,7 +11,7 @@ the DOM (no head, no JSON, often no title id at all).
 Only stable hooks are used: ``data-testid`` attributes, the unhashed classes
 (``user-review-item``, ``ipc-*``, ``review-date``), ``/review/rwN/`` and
 ``/user/urN/`` hrefs. The hashed ``sc-…`` classes change with every build.
-`reviewcrawler.parsers.card` reads a card's fields.
+`reviewcrawler.parsers.current.card` reads a card's fields.
 
 Pagination
 ----------
@@ -19,7 +19,7 @@ The page holds the first 25 reviews; the "25 more" button is no link but a
 GraphQL call (``TitleReviewsRefine``) that continues from the page's
 ``pageInfo.endCursor``. The parser reports that cursor as the next page (a
 `Cursor`); the crawl turns it into the call (`reviewcrawler.crawl.graphql`), and
-`reviewcrawler.parsers.graphql` reads the answers.
+`reviewcrawler.parsers.current.graphql` reads the answers.
 
 Which source is authoritative, and why
 --------------------------------------
@@ -57,7 +57,7 @@ The HTML cards and the JSON overlap but are not the same thing:
   hrefs (``/title/ttN/review/rwN/``), ``h2[data-testid=subtitle]``,
   ``<title>``, then the links to ``/title/ttN/`` outside the cards (a copied
   section's header: poster and "Name (Year)" back link; only when they all name
-  the same title, `reviewcrawler.parsers.header`) — then ``-a title=``. Never
+  the same title, `reviewcrawler.parsers.current.header`) — then ``-a title=``. Never
   guessed: a fragment naming no title, or two, gives ``title_id`` null, and
   validation rejects it saying so.
 
@@ -83,10 +83,9 @@ from reviewcrawler.items import Review
 from reviewcrawler.loaders import ReviewLoader, VoteCounts, html_fragment, parse_count
 from reviewcrawler.parsers.base import Cursor, PageContext, PageNote, ParsedPage
 from reviewcrawler.parsers.block import Block
-from reviewcrawler.parsers.card import TITLE_IN_REVIEW_URL, card_values, has_footer
-from reviewcrawler.parsers.extract import load_review, page_defaults
-from reviewcrawler.parsers.header import HeaderTitle, header_title
-from reviewcrawler.parsers.next_data import (
+from reviewcrawler.parsers.current.card import TITLE_IN_REVIEW_URL, card_values, has_footer
+from reviewcrawler.parsers.current.header import HeaderTitle, header_title
+from reviewcrawler.parsers.current.next_data import (
     NEXT_DATA,
     JsonReview,
     NextData,
@@ -94,6 +93,7 @@ from reviewcrawler.parsers.next_data import (
     as_str,
     read_next_data,
 )
+from reviewcrawler.parsers.extract import load_review, page_defaults
 from reviewcrawler.parsers.xpath import elements, has_class
 
 
@@ -136,7 +136,7 @@ NO_REVIEWS = (
     f"{NEXT_DATA}[contains(., '\"reviewCount\":0,') or contains(., '\"reviewCount\":0}}')]",
 )
 _CARDS = elements(CARDS)
-#: Links outside the review cards: a copied section's header (`reviewcrawler.parsers.header`).
+#: Links outside the review cards: a copied section's header (`header`).
 _LINKS_OUTSIDE_CARDS = elements(
     f"//a[@href][not(ancestor::article[{has_class('user-review-item')}])]"
 )
