@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from scrapy.exceptions import DropItem
+
 
 @dataclass(slots=True)
 class Review:
@@ -55,3 +57,15 @@ class RejectedReview:
     record: dict[str, Any]
     reasons: list[str] = field(default_factory=list)
     source_url: str | None = None
+
+
+class InvalidReview(DropItem):
+    """Dropped for failing validation; `rejected` holds the record and reasons."""
+
+    def __init__(self, rejected: RejectedReview) -> None:
+        review_id = rejected.record.get("review_id") or "(no id)"
+        super().__init__(
+            f"invalid review {review_id} in {rejected.source_url}: {'; '.join(rejected.reasons)}",
+            log_level="WARNING",
+        )
+        self.rejected = rejected

@@ -46,7 +46,7 @@ from reviewcrawler.archive.manifest import recorded_settings, run_manifest, titl
 from reviewcrawler.archive.recovery import Recovery, recover
 from reviewcrawler.archive.repair import damage_noted, note_damage, repairs_since
 from reviewcrawler.archive.writer import RunWriter, Verdict
-from reviewcrawler.pipelines.validate import InvalidReview
+from reviewcrawler.items import InvalidReview
 
 logger = logging.getLogger(__name__)
 

@@ -8,10 +8,9 @@ from typing import Any, Self
 from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
 
 from reviewcrawler.ids import REVIEW, TITLE, USER, shown
-from reviewcrawler.items import RejectedReview, Review, as_record
+from reviewcrawler.items import InvalidReview, RejectedReview, Review, as_record
 
 logger = logging.getLogger(__name__)
 
@@ -20,18 +19,6 @@ STATS_PREFIX = "reviewcrawler/rejected"
 #: Never guessed: a page that does not name its title (a fragment copied out of
 #: the page) needs the user to name it. The stats key is the part before ":".
 MISSING_TITLE_ID = "missing title_id: the page does not name its title; pass -a title=ttNNN"
-
-
-class InvalidReview(DropItem):
-    """Dropped for failing validation; `rejected` holds the record and reasons."""
-
-    def __init__(self, rejected: RejectedReview) -> None:
-        review_id = rejected.record.get("review_id") or "(no id)"
-        super().__init__(
-            f"invalid review {review_id} in {rejected.source_url}: {'; '.join(rejected.reasons)}",
-            log_level="WARNING",
-        )
-        self.rejected = rejected
 
 
 def review_problems(review: Review, today: date | None = None) -> list[str]:

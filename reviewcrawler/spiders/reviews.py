@@ -39,12 +39,11 @@ from reviewcrawler.crawl.graphql import ReviewsQuery, http_rejection
 from reviewcrawler.crawl.pages import next_page_url
 from reviewcrawler.extensions.archive_run import ArchiveRunExtension
 from reviewcrawler.filepages import UnreadablePage
-from reviewcrawler.items import RejectedReview, Review, as_record
+from reviewcrawler.items import InvalidReview, RejectedReview, Review, as_record
 from reviewcrawler.loaders import utc_now
 from reviewcrawler.outcome import DRIFT_FIRST_URL_KEY, NO_VALID_REVIEW_KEY
 from reviewcrawler.params import NOTHING_TO_READ, ReviewsParams, one_line
 from reviewcrawler.parsers import Cursor, ParsedPage, Unreadable, read, why_withheld
-from reviewcrawler.pipelines.validate import InvalidReview
 from reviewcrawler.progress import INCOMPLETE_KEY, TitleProgress, incomplete_because_key
 from reviewcrawler.tally import ReviewTally, commonest
 from reviewcrawler.urls import Layout, in_order, netloc_of, refusal, review_page_title
