@@ -98,7 +98,7 @@ ITEM_PIPELINES = {
 }
 # Lock, tidy-up, commit and manifest of each run in the archive, and the progress line.
 EXTENSIONS = {
-    "reviewcrawler.extensions.archive_run.ArchiveRunExtension": 500,
+    "reviewcrawler.archive.run.ArchiveRun": 500,
     # A stop signal ends the run within SHUTDOWN_TIMEOUT, committing what it holds.
     "reviewcrawler.extensions.shutdown.ShutdownDeadline": 510,
 }

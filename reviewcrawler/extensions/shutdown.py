@@ -4,7 +4,7 @@ On SIGTERM/SIGINT Scrapy stops the crawler gracefully: the spider closes once
 every page in flight is done, however long a slow server (or a retry's
 back-off) makes that. This extension notices the stop (the crawler is no longer
 ``crawling``) and waits ``SHUTDOWN_TIMEOUT`` seconds at most; then the archive
-commits what the run holds (`ArchiveRunExtension.commit_now`), the manifest
+commits what the run holds (`ArchiveRun.commit_now`), the manifest
 saying ``interrupted``, and the run ends. A second signal is Scrapy's to
 handle: it stops at once, and the archive lock, a `flock`, dies with the process.
 """
@@ -25,7 +25,7 @@ from scrapy.utils.asyncio import (
 from twisted.internet import reactor
 from twisted.internet.task import LoopingCall
 
-from reviewcrawler.extensions.archive_run import ArchiveRunExtension
+from reviewcrawler.archive.run import ArchiveRun
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class ShutdownDeadline:
         )
         assert self.crawler.stats is not None
         self.crawler.stats.set_value("finish_reason", SHUTDOWN_REASON)
-        archive = self.crawler.get_extension(ArchiveRunExtension)
+        archive = self.crawler.get_extension(ArchiveRun)
         if archive is not None:
             archive.commit_now(self.crawler.spider, SHUTDOWN_REASON)
         if reactor.running:

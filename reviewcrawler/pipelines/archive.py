@@ -13,14 +13,14 @@ from typing import Any, Self
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from reviewcrawler.extensions.archive_run import ArchiveRunExtension
+from reviewcrawler.archive.run import ArchiveRun
 from reviewcrawler.items import Review, as_record
 
 STATS_PREFIX = "reviewcrawler/archive"
 
 
 class ArchivePipeline:
-    def __init__(self, crawler: Crawler, run: ArchiveRunExtension) -> None:
+    def __init__(self, crawler: Crawler, run: ArchiveRun) -> None:
         self.crawler = crawler
         self.run = run
 
@@ -28,10 +28,10 @@ class ArchivePipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getbool("ARCHIVE_ENABLED"):
             raise NotConfigured  # switched off on purpose: nothing to warn about
-        run = crawler.get_extension(ArchiveRunExtension)
+        run = crawler.get_extension(ArchiveRun)
         if run is None:
             # Never archive without the lock and the commit the extension owns.
-            raise RuntimeError("ArchivePipeline needs ArchiveRunExtension enabled in EXTENSIONS")
+            raise RuntimeError("ArchivePipeline needs ArchiveRun enabled in EXTENSIONS")
         return cls(crawler, run)
 
     def process_item(self, item: Any) -> Any:

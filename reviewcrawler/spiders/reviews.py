@@ -34,10 +34,10 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from reviewcrawler.archive.run import ArchiveRun
 from reviewcrawler.archive.writer import Verdict
 from reviewcrawler.crawl.graphql import ReviewsQuery, http_rejection
 from reviewcrawler.crawl.pages import next_page_url
-from reviewcrawler.extensions.archive_run import ArchiveRunExtension
 from reviewcrawler.filepages import UnreadablePage
 from reviewcrawler.items import InvalidReview, RejectedReview, Review, as_record
 from reviewcrawler.loaders import utc_now
@@ -350,9 +350,9 @@ class ReviewsSpider(scrapy.Spider):
         return review_page_title(url)
 
     @property
-    def _archive(self) -> ArchiveRunExtension | None:
+    def _archive(self) -> ArchiveRun | None:
         """The run's hold on the archive; ``None`` when archiving is off."""
-        return self.crawler.get_extension(ArchiveRunExtension)
+        return self.crawler.get_extension(ArchiveRun)
 
     def _fresh(self, reviews: list[Review]) -> int:
         """How many of `reviews` the archive does not hold as they are (one lookup each)."""

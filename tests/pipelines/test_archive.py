@@ -213,7 +213,7 @@ def test_an_archive_with_index_json_upgrades_itself_with_one_line(tmp_path, capl
     # As the code before the database left it: index.json, no index.db.
     (archive / "index.db").unlink()
     (archive / "index.json").write_text('{"format": 2, "covers": ""}\n{}\n')
-    with caplog.at_level(logging.INFO, logger="reviewcrawler.extensions.archive_run"):
+    with caplog.at_level(logging.INFO, logger="reviewcrawler.archive.run"):
         result = yield deferred_from_coro(
             crawl(archive_settings(archive, LOG_LEVEL="INFO"), path=str(pages))
         )
@@ -236,7 +236,7 @@ def test_long_runs_log_progress(tmp_path, caplog):
         PROGRESS_INTERVAL=0.1,
         LOG_LEVEL="INFO",
     )
-    with caplog.at_level(logging.INFO, logger="reviewcrawler.extensions.archive_run"):
+    with caplog.at_level(logging.INFO, logger="reviewcrawler.archive.run"):
         yield deferred_from_coro(crawl(settings, path=str(tmp_path / "pages")))
     progress = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Progress:")]
     assert progress, caplog.text

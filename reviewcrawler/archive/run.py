@@ -12,6 +12,11 @@ the index committed (`RunWriter.commit`), the lock released.
 On SIGINT/SIGTERM Scrapy closes the spider gracefully: everything processed so
 far is committed and the manifest says ``interrupted``; what was not read is
 archived by the next run. A hard kill commits nothing: see `archive.recovery`.
+
+`ArchiveRun` is the one owner of the run's life: enabled as an extension in
+``EXTENSIONS`` (it hooks the spider's signals), found with
+``crawler.get_extension(ArchiveRun)`` by the archive pipeline, the spider and the
+shutdown extension. It imports none of them.
 """
 
 from __future__ import annotations
@@ -55,7 +60,7 @@ FAILED_STAT = f"{ARCHIVE_STATS}/failed"
 T = TypeVar("T")
 
 
-class ArchiveRunExtension:
+class ArchiveRun:
     def __init__(self, crawler: Crawler, layout: ArchiveLayout, progress_interval: float) -> None:
         self.crawler = crawler
         self.layout = layout
