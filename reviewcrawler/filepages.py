@@ -6,6 +6,9 @@ blocks for ever, ``/dev/zero`` fills memory, an unreadable file raises an
 opened without blocking, must be a regular file of at most ``MAX_PAGE_BYTES``,
 and a page that cannot be had fails with `UnreadablePage`, whose message is the
 one line the spider logs (the request is never retried).
+
+`saved_response` is the one rule for a saved page's bytes as a Scrapy response
+(the spider's downloads, ``scrapy savefixture``, the fixture tests).
 """
 
 from __future__ import annotations
@@ -78,6 +81,13 @@ def _kind(mode: int) -> str:
     return "not a file"
 
 
+def saved_response(url: str, body: bytes, filename: str) -> Response:
+    """`body`, saved as `filename`, as the response a crawl of it gets: its class
+    (HTML, JSON, other text, bytes) told from the file's name and bytes."""
+    response_class = responsetypes.from_args(filename=filename, body=body)
+    return response_class(url=url, body=body)
+
+
 class PageFileDownloadHandler(BaseDownloadHandler):
     """``file://`` downloads through `read_page_file` (``DOWNLOAD_HANDLERS``)."""
 
@@ -92,5 +102,4 @@ class PageFileDownloadHandler(BaseDownloadHandler):
     async def download_request(self, request: Request) -> Response:
         path = file_uri_to_path(request.url)
         body = await run_in_thread(read_page_file, path, self.max_bytes)
-        response_class = responsetypes.from_args(filename=path, body=body)
-        return response_class(url=request.url, body=body)
+        return saved_response(request.url, body, path)

@@ -27,10 +27,11 @@ from typing import Any
 import scrapy
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
-from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.http import Response, TextResponse
 from scrapy.utils.conf import closest_scrapy_cfg
 from twisted.python.failure import Failure
 
+from reviewcrawler.filepages import saved_response
 from reviewcrawler.ids import TITLE
 from reviewcrawler.items import GOLDEN_FIELDS, Review
 from reviewcrawler.loaders import utc_now
@@ -39,6 +40,8 @@ from reviewcrawler.pipelines.validate import review_problems
 from reviewcrawler.spiders.reviews import failure_reason
 from reviewcrawler.urls import WEB_SCHEMES, title_reviews_url
 
+#: A case's page is saved as HTML (``<case>.html``) and read back as such.
+SAVED_AS = "page.html"
 #: Path segments without dots: the golden test finds a case's files by suffix.
 CASE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(?:/[A-Za-z0-9][A-Za-z0-9_-]*)*")
 #: Where a saved file that names no URL is taken to come from: its title's review page.
@@ -188,11 +191,16 @@ class Command(ScrapyCommand):
             raise CaseError(f"the crawl for {url} could not start (see the log above)")
         if spider.response is None:
             raise CaseError(f"could not fetch {url}: {spider.failure or 'no response'}")
-        saved = HtmlResponse(url=spider.response.url, body=spider.response.body)
-        if isinstance(spider.response, TextResponse) and spider.response.text != saved.text:
+        saved = saved_response(spider.response.url, spider.response.body, SAVED_AS)
+        fetched = spider.response
+        if (
+            isinstance(fetched, TextResponse)
+            and isinstance(saved, TextResponse)
+            and fetched.text != saved.text
+        ):
             # The fixture keeps the body, not the headers, so the golden test decodes it anew.
             print(
-                f"scrapy savefixture: warning: the server said {spider.response.encoding}; "
+                f"scrapy savefixture: warning: the server said {fetched.encoding}; "
                 f"the saved page alone reads as {saved.encoding}, and the golden follows it",
                 file=sys.stderr,
             )
@@ -201,7 +209,7 @@ class Command(ScrapyCommand):
 
 def read_page(body: bytes, url: str, title_hint: str | None) -> Reading:
     """Read `body` as tests/parsers/test_goldens.py will; `CaseError` if it cannot be."""
-    page = read(HtmlResponse(url=url, body=body), scraped_at=utc_now(), title_id=title_hint)
+    page = read(saved_response(url, body, SAVED_AS), scraped_at=utc_now(), title_id=title_hint)
     if isinstance(page, Unreadable):
         what = "not a review page" if page.code in NOT_HTML else "not a readable review page"
         raise CaseError(f"{what}: {page.reason}")

@@ -13,8 +13,8 @@ import json
 from pathlib import Path
 
 import pytest
-from scrapy.http import HtmlResponse, JsonResponse
 
+from reviewcrawler.filepages import saved_response
 from reviewcrawler.items import GOLDEN_FIELDS, REVIEW_FIELDS
 from reviewcrawler.parsers import PageContext, looks_truncated, parser_for, why_not_html
 from reviewcrawler.pipelines.validate import review_problems
@@ -30,10 +30,9 @@ def _case_id(case: Path) -> str:
 def parse_case(case: Path) -> tuple[str | None, list[dict[str, object]]]:
     meta = json.loads(case.with_suffix(".meta.json").read_text(encoding="utf-8"))
     page = case.with_suffix(".html")
-    if page.exists():
-        response = HtmlResponse(url=meta["url"], body=page.read_bytes())
-    else:
-        response = JsonResponse(url=meta["url"], body=case.with_suffix(".json").read_bytes())
+    if not page.exists():
+        page = case.with_suffix(".json")
+    response = saved_response(meta["url"], page.read_bytes(), page.name)
     if why_not_html(response) is not None:
         return None, []
     parser = parser_for(response.selector)
