@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapy.http import Request, Response
 
+from reviewcrawler.archive.files import write_text_atomic
 from reviewcrawler.recording.keys import canonical_url
 from reviewcrawler.recording.warc import WarcLog
 
@@ -62,7 +61,7 @@ class RecordingWriter:
 
     def close(self) -> None:
         self.warc.close()
-        _write_atomically(
+        write_text_atomic(
             self.directory / MANIFEST,
             json.dumps(self.manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
         )
@@ -75,16 +74,3 @@ def _body_name(response: Response) -> str:
         return digest + ".txt"
     content_type = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
     return digest + (".json" if "json" in content_type else ".html")
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Readers see the old file or the new one, never half of one."""
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
-    ) as temporary:
-        temporary.write(text)
-        temporary.flush()
-        os.fsync(temporary.fileno())
-    # NamedTemporaryFile is private to its owner; a manifest is as readable as its bodies.
-    Path(temporary.name).chmod(0o644)
-    Path(temporary.name).replace(path)
