@@ -1,1 +1,21 @@
-"""Scrapy project that archives IMDb user reviews as JSON Lines."""
+"""Scrapy project that archives IMDb user reviews as JSON Lines.
+
+A review's path, from response to archive line: the ``reviews`` spider
+(`reviewcrawler.spiders.reviews`) gets a response (a saved page through
+`reviewcrawler.filepages`, a live or replayed one through `reviewcrawler.middlewares`)
+and asks `reviewcrawler.parsers` for its one outcome; that package picks the
+layout, `reviewcrawler.parsers.legacy` or `reviewcrawler.parsers.current` (server
+page, ``__NEXT_DATA__``, review card, GraphQL answer), whose values the processors
+of `reviewcrawler.loaders` clean into a `reviewcrawler.items.Review`, and answers
+with a `reviewcrawler.parsers.base.ParsedPage` (the reviews, and the next page as
+data) or the reason there are none. The spider yields the reviews, counts the
+title in `reviewcrawler.progress`, and asks `reviewcrawler.crawl` for the next
+page's request, which `reviewcrawler.urls` allows or refuses. Each review then
+passes `reviewcrawler.pipelines.validate` (a bad one becomes a reject line),
+`reviewcrawler.pipelines.dedupe` and `reviewcrawler.pipelines.archive`, which hands
+it to the run's writer (`reviewcrawler.archive.writer`) held by
+`reviewcrawler.archive.run`, the archive run; the writer appends the review as one
+JSON line to the title's ``.partial`` file (`reviewcrawler.archive.files`), and at
+the run's end the archive run renames the files into place, writes the manifest
+(`reviewcrawler.archive.manifest`) and commits the index (`reviewcrawler.archive.index`).
+"""

@@ -62,6 +62,7 @@ class IdRule:
         return f"{self.prefix} and 1-{MAX_DIGITS} ASCII digits"
 
 
+# The title-id rule, the one place it is written (never as tt\d+ elsewhere).
 TITLE = IdRule("tt", "title")
 REVIEW = IdRule("rw", "review")
 USER = IdRule("ur", "user")

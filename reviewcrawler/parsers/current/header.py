@@ -17,10 +17,11 @@ from urllib.parse import urlsplit
 
 from lxml.etree import _Element
 
+from reviewcrawler.ids import TITLE
 from reviewcrawler.loaders import inline_text
 
 #: A title's own page, any query or fragment: ``/title/tt0396184/?ref_=tturv_ov_back``.
-TITLE_PAGE = re.compile(r"/title/(tt\d+)/?")
+TITLE_PAGE = re.compile(rf"/title/({TITLE.found})/?")
 #: The back link's text: "Pusher II (2004)", "Some Series (TV Series 2004-2010)".
 NAME_AND_YEAR = re.compile(r"^(?P<name>.*\S)\s*\((?P<year>[^()]*\b\d{4}\b[^()]*)\)$")
 
