@@ -50,6 +50,24 @@ def as_record(review: Review) -> dict[str, Any]:
     return {name: getattr(review, name) for name in REVIEW_FIELDS}
 
 
+class Problem(str):
+    """One reason a review is rejected: its one-line text, which is what reject
+    files and log lines show, and `code`, its fixed name for the stats
+    (``reviewcrawler/rejected/<code>``) whatever the details of the text."""
+
+    code: str
+
+    def __new__(cls, code: str, text: str) -> Problem:
+        problem = super().__new__(cls, text)
+        problem.code = code
+        return problem
+
+
+def problem_code(reason: str) -> str:
+    """The stats name of `reason` (a `Problem`'s code; ``other`` for plain text)."""
+    return reason.code if isinstance(reason, Problem) else "other"
+
+
 @dataclass(slots=True)
 class RejectedReview:
     """A review block that failed extraction or validation."""

@@ -149,7 +149,7 @@ async def test_fragment_without_title_is_rejected_with_the_reason_not_guessed():
     result = await _crawl(path=str(fixture_path("current", "pusher2-fragment.html")))
     assert result.items == []
     assert _reasons(result) == [MISSING_TITLE_ID] * 4
-    assert result.stats["reviewcrawler/rejected/missing title_id"] == 4
+    assert result.stats["reviewcrawler/rejected/missing_title_id"] == 4
 
 
 @pytest_twisted.ensureDeferred

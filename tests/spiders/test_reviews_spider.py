@@ -76,7 +76,7 @@ BAD_INPUT = {
     "not-review-page": ("reviewcrawler/pages_skipped", "not an IMDb review page", logging.WARNING),
     "layout-drift": ("reviewcrawler/layout_drift", "Layout drift", logging.ERROR),
     "truncated": ("reviewcrawler/pages_truncated", "truncated download", logging.WARNING),
-    "empty-body": ("reviewcrawler/rejected/missing text", "missing text", logging.WARNING),
+    "empty-body": ("reviewcrawler/rejected/missing_text", "missing text", logging.WARNING),
     "cp1252": ("reviewcrawler/pages/legacy", None, None),
     "cp1252-undeclared": ("reviewcrawler/pages/legacy", None, None),
     "utf16-bom": ("reviewcrawler/pages/legacy", None, None),

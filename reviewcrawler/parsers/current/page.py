@@ -79,7 +79,7 @@ from lxml.etree import XPath
 from parsel import Selector
 
 from reviewcrawler.ids import TITLE
-from reviewcrawler.items import Review
+from reviewcrawler.items import Problem, Review
 from reviewcrawler.loaders import ReviewLoader, VoteCounts, html_fragment, parse_count
 from reviewcrawler.parsers.base import Cursor, PageContext, PageNote, ParsedPage
 from reviewcrawler.parsers.block import Block
@@ -426,16 +426,23 @@ def _structural_problems(review: Review, values: dict[str, object], footer: bool
     author, date and Permalink; a card without them is cut off or no longer the
     markup we know.
     """
-    problems = []
+    problems: list[str] = []
     if not review.review_id:
-        problems.append("no review link (/review/rwN/) in card")
+        problems.append(Problem("no_review_link", "no review link (/review/rwN/) in card"))
     if not review.text:
         if values["spoiler"] and not values["text"]:
-            problems.append("spoiler body not in page (collapsed when saved, not in __NEXT_DATA__)")
+            problems.append(
+                Problem(
+                    "spoiler_body_missing",
+                    "spoiler body not in page (collapsed when saved, not in __NEXT_DATA__)",
+                )
+            )
         else:
-            problems.append("no review body in card")
+            problems.append(Problem("no_review_body", "no review body in card"))
     if not footer:
-        problems.append("card ends before its author, date and Permalink (page cut off?)")
+        problems.append(
+            Problem("cut_off", "card ends before its author, date and Permalink (page cut off?)")
+        )
     return problems
 
 

@@ -14,6 +14,7 @@ from lxml import etree
 from parsel import Selector
 
 from reviewcrawler.ids import TITLE
+from reviewcrawler.items import Problem
 from reviewcrawler.loaders import clean_line, parse_count
 from reviewcrawler.parsers.base import LoadMore, PageContext, ParsedPage
 from reviewcrawler.parsers.block import Block, link
@@ -44,11 +45,13 @@ def _structural_problems(block: Block, *, cut_off: bool) -> list[str]:
     block that the parser closes early: no actions footer, and a body that may
     be partial. `cut_off` says the page shows that (see `LegacyReviewPage.parse`).
     """
-    problems = []
+    problems: list[str] = []
     if block.first("text", "show-more__control") is None:
-        problems.append("no review body in block")
+        problems.append(Problem("no_review_body", "no review body in block"))
     if cut_off:
-        problems.append("block ends before its Permalink footer (page cut off?)")
+        problems.append(
+            Problem("cut_off", "block ends before its Permalink footer (page cut off?)")
+        )
     return problems
 
 
