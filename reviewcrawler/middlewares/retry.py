@@ -10,7 +10,7 @@ import logging
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.http import Request, Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
@@ -46,7 +46,16 @@ class BackoffRetryMiddleware(RetryMiddleware):
                 self.backoff_max,
             )
             return response
-        retry = self._retry(request, response_status_message(response.status))
+        assert self.crawler.spider is not None
+        # Scrapy's public retry helper, with the per-request overrides RetryMiddleware honours.
+        retry = get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason=response_status_message(response.status),
+            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=request.meta.get("priority_adjust", self.priority_adjust),
+            give_up_log_level=request.meta.get("give_up_log_level", self.give_up_log_level),
+        )
         if retry is None:
             return response
         await self._wait(retry, asked, f"HTTP {response.status}")
