@@ -28,7 +28,13 @@ def test_released_lock_can_be_taken_again(tmp_path):
     lock = ArchiveLock(layout)
     lock.acquire("run a")
     lock.release()
-    ArchiveLock(layout).acquire("run b")
+    assert not lock.held
+    with ArchiveLock(layout) as second:
+        second.acquire("run b")
+        assert second.held
+        assert second.holder().startswith("run b (pid ")
+        with pytest.raises(ArchiveLocked):
+            ArchiveLock(layout).acquire("run c")
 
 
 def test_a_lock_left_by_a_killed_process_does_not_block(tmp_path):
