@@ -12,7 +12,7 @@ from scrapy.http import HtmlResponse
 
 from reviewcrawler.items import REVIEW_FIELDS, Review
 from reviewcrawler.parsers import CurrentReviewPage, LegacyReviewPage, PageContext, ParsedPage
-from reviewcrawler.parsers.current.page import _same_count
+from reviewcrawler.parsers.current.sources import _same_count
 from reviewcrawler.pipelines.validate import MISSING_TITLE_ID, review_problems
 from tests.conftest import FIXTURES, fixture_path, read_jsonl
 

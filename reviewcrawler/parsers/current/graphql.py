@@ -27,7 +27,7 @@ from parsel import Selector
 from reviewcrawler.ids import TITLE
 from reviewcrawler.parsers.base import Cursor, PageContext, PageNote, ParsedPage
 from reviewcrawler.parsers.current.next_data import as_list, dig, next_cursor, node_reviews
-from reviewcrawler.parsers.current.page import PageValues, json_record
+from reviewcrawler.parsers.current.sources import PageValues, json_record
 
 HASH_SETTING = "IMDB_GRAPHQL_HASH"
 
