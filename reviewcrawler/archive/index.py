@@ -21,6 +21,10 @@ nothing, and repairing it costs that run's files only:
 A journal row found on opening is a run killed between 1 and 3: `replay_journal`
 indexes whichever of its files were renamed, and marks its titles incomplete
 (a killed run never read a title to its end).
+
+Longer than most modules on purpose: the schema, the three-step commit and the
+rebuild from the files all read and write the same tables, and kept together a
+change to a table is made in one place.
 """
 
 from __future__ import annotations

@@ -17,6 +17,10 @@ archived by the next run. A hard kill commits nothing: see `archive.recovery`.
 ``EXTENSIONS`` (it hooks the spider's signals), found with
 ``crawler.get_extension(ArchiveRun)`` by the archive pipeline, the spider and the
 shutdown extension. It imports none of them.
+
+Longer than most modules on purpose: it is the one place that orders the run's
+steps against the lock (take, tidy, index, write, commit, release), and each
+failure along the way is told here, in one line, with the stat that fails the run.
 """
 
 from __future__ import annotations
