@@ -11,11 +11,14 @@ import os
 import re
 import socket
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import scrapy
 
+from reviewcrawler.archive.files import write_json_atomic
 from reviewcrawler.archive.layout import run_time
 from reviewcrawler.ids import TITLE
 from reviewcrawler.outcome import ExitStatus, exit_status
@@ -64,6 +67,53 @@ def run_status(reason: str, status: ExitStatus) -> str:
     return "failed" if status is ExitStatus.FAILED else "finished"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunManifest:
+    """A committed run, field by field in the file's order."""
+
+    format: int = FORMAT
+    run_id: str
+    status: str
+    exit_status: int
+    finish_reason: str
+    started_at: str
+    finished_at: str
+    spider: str
+    arguments: dict[str, Any] | None
+    settings: dict[str, Any]
+    versions: dict[str, str]
+    host: str
+    pid: int
+    counts: dict[str, int]
+    titles: dict[str, dict[str, Any]]
+    files: list[str]
+    removed_partials: list[str]
+    recovered_runs: list[str]
+    scrapyd_job: str | None
+    #: Per cause, the titles whose reviews a failed write kept out, and how many.
+    write_failures: dict[str, dict[str, int]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrphanManifest:
+    """A run killed between committing its files and writing its manifest."""
+
+    format: int = FORMAT
+    run_id: str
+    status: str = "interrupted"
+    exit_status: int = int(ExitStatus.FAILED)
+    finish_reason: str = "killed while committing"
+    started_at: str
+    finished_at: None = None
+    recovered_by: str
+    files: list[str]
+
+
+def write_manifest(path: Path, manifest: RunManifest | OrphanManifest) -> None:
+    """The one writer of ``runs/<run_id>.json`` (atomic: a reader sees it whole or not)."""
+    write_json_atomic(path, asdict(manifest))
+
+
 def run_manifest(
     *,
     run_id: str,
@@ -75,29 +125,34 @@ def run_manifest(
     stats: Mapping[str, Any],
     files: list[str],
     archived_per_title: Mapping[str, Mapping[str, int]],
-    extra: Mapping[str, Any],
-) -> dict[str, Any]:
+    removed_partials: list[str],
+    recovered_runs: list[str],
+    scrapyd_job: str | None,
+    write_failures: dict[str, dict[str, int]],
+) -> RunManifest:
     final_stats = {**stats, "finish_reason": reason}
     status = exit_status(final_stats)
-    return {
-        "format": FORMAT,
-        "run_id": run_id,
-        "status": run_status(reason, status),
-        "exit_status": int(status),
-        "finish_reason": reason,
-        "started_at": _iso(run_time(run_id)),
-        "finished_at": _iso(finished_at),
-        "spider": spider,
-        "arguments": arguments,
-        "settings": settings,
-        "versions": {"scrapy": scrapy.__version__},
-        "host": socket.gethostname(),
-        "pid": os.getpid(),
-        "counts": {name: int(stats.get(key, 0)) for name, key in COUNT_STATS.items()},
-        "titles": titles_section(stats, archived_per_title),
-        "files": files,
-        **extra,
-    }
+    return RunManifest(
+        run_id=run_id,
+        status=run_status(reason, status),
+        exit_status=int(status),
+        finish_reason=reason,
+        started_at=_iso(run_time(run_id)),
+        finished_at=_iso(finished_at),
+        spider=spider,
+        arguments=arguments,
+        settings=settings,
+        versions={"scrapy": scrapy.__version__},
+        host=socket.gethostname(),
+        pid=os.getpid(),
+        counts={name: int(stats.get(key, 0)) for name, key in COUNT_STATS.items()},
+        titles=titles_section(stats, archived_per_title),
+        files=files,
+        removed_partials=removed_partials,
+        recovered_runs=recovered_runs,
+        scrapyd_job=scrapyd_job,
+        write_failures=write_failures,
+    )
 
 
 def titles_section(
@@ -114,19 +169,14 @@ def titles_section(
     return dict(sorted(titles.items()))
 
 
-def orphan_manifest(run_id: str, files: list[str], recovered_by: str) -> dict[str, Any]:
+def orphan_manifest(run_id: str, files: list[str], recovered_by: str) -> OrphanManifest:
     """For a run killed between committing its files and writing its manifest."""
-    return {
-        "format": FORMAT,
-        "run_id": run_id,
-        "status": "interrupted",
-        "exit_status": int(ExitStatus.FAILED),
-        "finish_reason": "killed while committing",
-        "started_at": _iso(run_time(run_id)),
-        "finished_at": None,
-        "recovered_by": recovered_by,
-        "files": sorted(files),
-    }
+    return OrphanManifest(
+        run_id=run_id,
+        started_at=_iso(run_time(run_id)),
+        recovered_by=recovered_by,
+        files=sorted(files),
+    )
 
 
 def _iso(moment: datetime) -> str:

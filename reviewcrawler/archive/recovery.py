@@ -17,9 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reviewcrawler.archive.files import write_json_atomic
 from reviewcrawler.archive.layout import PARTIAL_SUFFIX, RUN_ID, ArchiveLayout
-from reviewcrawler.archive.manifest import orphan_manifest
+from reviewcrawler.archive.manifest import orphan_manifest, write_manifest
 from reviewcrawler.ids import TITLE
 
 
@@ -54,7 +53,7 @@ def recover(
             orphans[path.stem].append(path)
     for run_id, paths in sorted(orphans.items()):
         files = [layout.relative(path) for path in paths]
-        write_json_atomic(layout.manifest_file(run_id), orphan_manifest(run_id, files, by_run))
+        write_manifest(layout.manifest_file(run_id), orphan_manifest(run_id, files, by_run))
         recovery.recovered_runs.append(run_id)
     return recovery
 

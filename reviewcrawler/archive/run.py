@@ -40,7 +40,6 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from twisted.internet.task import LoopingCall
 
-from reviewcrawler.archive.files import write_json_atomic
 from reviewcrawler.archive.index import (
     ArchiveIndex,
     IndexDamaged,
@@ -51,7 +50,12 @@ from reviewcrawler.archive.index import (
 )
 from reviewcrawler.archive.layout import ArchiveLayout, UnsafePath, new_run_id
 from reviewcrawler.archive.lock import ArchiveLock, ArchiveLocked
-from reviewcrawler.archive.manifest import recorded_settings, run_manifest, titles_section
+from reviewcrawler.archive.manifest import (
+    recorded_settings,
+    run_manifest,
+    titles_section,
+    write_manifest,
+)
 from reviewcrawler.archive.recovery import Recovery, recover
 from reviewcrawler.archive.repair import damage_noted, note_damage, repairs_since
 from reviewcrawler.archive.writer import RunWriter, Verdict
@@ -239,28 +243,26 @@ class ArchiveRun:
             stats=self.crawler.stats.get_stats(),
             files=files,
             archived_per_title=writer.per_title,
-            extra={
-                "removed_partials": self.recovery.removed_partials,
-                "recovered_runs": self.recovery.recovered_runs,
-                "scrapyd_job": getattr(spider, "_job", None),
-                "write_failures": {
-                    failure.cause: dict(failure.kept_out) for failure in writer.failures.values()
-                },
+            removed_partials=self.recovery.removed_partials,
+            recovered_runs=self.recovery.recovered_runs,
+            scrapyd_job=getattr(spider, "_job", None),
+            write_failures={
+                failure.cause: dict(failure.kept_out) for failure in writer.failures.values()
             },
         )
         try:
             path = self.layout.manifest_file(writer.run_id)
-            write_json_atomic(path, manifest)
+            write_manifest(path, manifest)
         except OSError as error:
             self._fail(
                 "Archive run %s: its manifest could not be written: %s", writer.run_id, error
             )
             return
-        counts = manifest["counts"]
+        counts = manifest.counts
         logger.info(
             "Archive run %s %s: %d new, %d changed, %d unchanged, %d rejected; manifest %s",
             writer.run_id,
-            manifest["status"],
+            manifest.status,
             counts["new"],
             counts["changed"],
             counts["unchanged"],
