@@ -1,6 +1,12 @@
+import json
 from datetime import UTC, datetime
 
-from reviewcrawler.archive.manifest import run_manifest, titles_section
+from reviewcrawler.archive.manifest import (
+    orphan_manifest,
+    run_manifest,
+    titles_section,
+    write_manifest,
+)
 
 RUN = "20261125T080000Z-000000"
 
@@ -55,10 +61,6 @@ def test_titles_take_per_title_stats_and_what_was_archived():
 
 
 def test_one_writer_keeps_the_file_order_of_both_kinds(tmp_path):
-    import json
-
-    from reviewcrawler.archive.manifest import orphan_manifest, write_manifest
-
     write_manifest(tmp_path / "run.json", manifest())
     write_manifest(tmp_path / "orphan.json", orphan_manifest(RUN, ["b", "a"], "run x"))
     run = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
