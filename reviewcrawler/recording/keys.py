@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from w3lib.url import canonicalize_url
+from w3lib.url import canonicalize_url, url_query_cleaner
 
 #: Query parameters that only say which link was clicked, never which page.
-TRACKING_PARAMETERS = frozenset({"ref_"})
+TRACKING_PARAMETERS = ("ref_",)
 #: A GraphQL GET (it names its ``operationName``) carries its variables and
 #: extensions as JSON, compared as JSON: key order and spacing do not matter.
 GRAPHQL_MARKER = "operationName"
@@ -27,14 +27,10 @@ def canonical_url(url: str) -> str:
     its variables as JSON (so the ``after`` cursor, the title and the locale
     count), not by its persisted-query hash.
     """
-    parts = urlsplit(canonicalize_url(_graphql_normalised(url), keep_fragments=False))
-    query = "&".join(
-        pair
-        for pair in parts.query.split("&")
-        if pair and pair.split("=", 1)[0] not in TRACKING_PARAMETERS
-    )
+    canonical = canonicalize_url(_graphql_normalised(url), keep_fragments=False)
+    parts = urlsplit(url_query_cleaner(canonical, TRACKING_PARAMETERS, remove=True, unique=False))
     key = f"//{parts.netloc.lower()}{parts.path.rstrip('/')}"
-    return f"{key}?{query}" if query else key
+    return f"{key}?{parts.query}" if parts.query else key
 
 
 def without_host(key: str) -> str:
