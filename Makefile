@@ -28,7 +28,7 @@ crawl: $(STAMP)
 test: $(STAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 # Debian's headless Chromium renders the report in tests. Installed when we can
 # (root with apt-get); otherwise those tests skip, saying so in one line.
