@@ -1,7 +1,9 @@
-"""The ``reviews`` spider: decides what to read and hands each page to its parser.
+"""The ``reviews`` spider: decides what to read and routes each page's one outcome.
 
-It holds no selectors: markup knowledge, pagination included, lives in
-`reviewcrawler.parsers`. Two modes:
+It holds no selectors and no page classification: `reviewcrawler.parsers.read`
+answers each response once (its reviews and next page, or why there are none),
+and the spider turns that answer into items, requests, stats and log lines; the
+next page's request is built on the crawl side (`reviewcrawler.crawl`). Two modes:
 
 - ``path=``: saved pages, read as ``file://`` requests; nothing else is fetched.
 - ``title=``/``url=``: a crawl, one title at a time per chain of pages: each page's
