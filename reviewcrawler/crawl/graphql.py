@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from reviewcrawler.ids import TITLE
 from reviewcrawler.parsers.current.graphql import HASH_SETTING, hash_rejection
-from reviewcrawler.parsers.current.next_data import dig
+from reviewcrawler.parsers.jsonvalues import dig
 from reviewcrawler.urls import WEB_SCHEMES, title_reviews_url
 
 OPERATION = "TitleReviewsRefine"

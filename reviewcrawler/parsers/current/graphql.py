@@ -26,8 +26,9 @@ from parsel import Selector
 
 from reviewcrawler.ids import TITLE
 from reviewcrawler.parsers.base import Cursor, PageContext, PageNote, ParsedPage
-from reviewcrawler.parsers.current.next_data import as_list, dig, next_cursor, node_reviews
+from reviewcrawler.parsers.current.next_data import next_cursor, node_reviews
 from reviewcrawler.parsers.current.sources import PageValues, json_record
+from reviewcrawler.parsers.jsonvalues import as_list, dig
 
 HASH_SETTING = "IMDB_GRAPHQL_HASH"
 

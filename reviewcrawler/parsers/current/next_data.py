@@ -14,6 +14,8 @@ from typing import Any
 
 from parsel import Selector
 
+from reviewcrawler.parsers.jsonvalues import as_list, dig
+
 NEXT_DATA = "//script[@id='__NEXT_DATA__']"
 
 
@@ -179,25 +181,3 @@ def next_cursor(*page_infos: Any) -> str | None:
 def _username(author: Any) -> Any:
     name = dig(author, "username", "text")
     return name if name is not None else dig(author, "nickName")
-
-
-def dig(value: Any, *keys: str) -> Any:
-    """``value[k1][k2]…``, or ``None`` as soon as a level is missing or not an object."""
-    for key in keys:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
-
-
-def as_list(value: Any) -> list[Any]:
-    """`value` if it is a JSON array, else an empty one."""
-    return value if isinstance(value, list) else []
-
-
-def as_str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def as_int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None

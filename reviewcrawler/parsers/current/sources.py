@@ -55,8 +55,9 @@ from datetime import date, timedelta
 from reviewcrawler.items import Review
 from reviewcrawler.loaders import VoteCounts, html_fragment
 from reviewcrawler.parsers.base import PageContext
-from reviewcrawler.parsers.current.next_data import JsonReview, as_int, as_str
+from reviewcrawler.parsers.current.next_data import JsonReview
 from reviewcrawler.parsers.extract import load_review, page_defaults
+from reviewcrawler.parsers.jsonvalues import as_int, as_str
 
 #: Fields a card is trusted for; the JSON only fills them in.
 CARD_FIRST = ("review_id", "rating", "headline", "author", "author_id", "text", "permalink")
