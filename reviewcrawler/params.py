@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     PositiveInt,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -100,7 +101,14 @@ class ReviewsParams(BaseModel):
         return record
 
     @model_validator(mode="after")
-    def _something_to_read(self) -> ReviewsParams:
+    def _something_to_read(self, info: ValidationInfo) -> ReviewsParams:
+        if info.context and info.context.get("cluster"):
+            if self.path or self.title or self.url:
+                raise ValueError(
+                    "with REDIS_URL (cluster mode) titles come from `scrapy enqueue`; "
+                    "give no path=, title= or url="
+                )
+            return self
         if not self.path and not self.title and not self.url:
             raise ValueError(
                 "nothing to read: give -a path=PAGE_OR_DIR[,...], -a title=ttNNN or -a url=URL"
@@ -129,9 +137,11 @@ class ReviewsParams(BaseModel):
         return starts
 
     @classmethod
-    def from_spider_kwargs(cls, kwargs: dict[str, Any]) -> ReviewsParams:
+    def from_spider_kwargs(cls, kwargs: dict[str, Any], cluster: bool = False) -> ReviewsParams:
+        """`cluster`: a cluster worker, whose titles come from Redis, not arguments."""
         # Scrapyd adds its own underscore-prefixed arguments (``_job``).
-        return cls(**{k: v for k, v in kwargs.items() if not k.startswith("_")})
+        arguments = {k: v for k, v in kwargs.items() if not k.startswith("_")}
+        return cls.model_validate(arguments, context={"cluster": cluster})
 
     def pages(self) -> list[Path]:
         """Every page to read, each once, in a stable order."""

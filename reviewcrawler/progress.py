@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 STATS_PREFIX = "reviewcrawler/title"
 INCOMPLETE_KEY = "reviewcrawler/titles_incomplete"
+#: Signal sent with ``progress=`` when a title's chain of pages ends, complete or
+#: not: in cluster mode the worker that read its last page reports its outcome.
+TITLE_ENDED = object()
 
 
 @dataclass(slots=True)
@@ -23,6 +26,8 @@ class TitleProgress:
     #: Shown on the first page only; carried to the fragments that follow it.
     movie_title: str | None = None
     movie_year: int | None = None
+    #: Cluster mode: the round the title was enqueued in (`reviewcrawler.cluster.state`).
+    cluster_round: int | None = None
 
     def stop_short(self, reason: str) -> None:
         self.shortfall = self.shortfall or reason

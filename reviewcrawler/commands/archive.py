@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import IO, Any, ClassVar, NoReturn
 
 import jsonlines
 from scrapy.commands import ScrapyCommand
@@ -29,6 +29,7 @@ ACTIONS = {
     "stats": "per title: reviews, versions, runs, last run, rejects (--json)",
     "verify": "every file parses, the index agrees with the files; exit 1 if not",
     "reindex": "rebuild index.json from the review files",
+    "ingest": "cluster mode: commit the workers' stream (-s REDIS_URL=...; --until-idle SECONDS)",
 }
 
 
@@ -60,12 +61,22 @@ class Command(ScrapyCommand):
             help="export only this title (repeat or comma-separate for more)",
         )
         parser.add_argument("--json", action="store_true", help="stats as JSON")
+        parser.add_argument(
+            "--until-idle",
+            type=float,
+            metavar="SECONDS",
+            help="ingest: exit once nothing was queued, in flight or in the stream for SECONDS "
+            "(0; 3 if some title ended incomplete)",
+        )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1 or args[0] not in ACTIONS:
             raise UsageError(f"give one action: {', '.join(ACTIONS)}")
         assert self.settings is not None
         layout = ArchiveLayout.at(self.settings.get("ARCHIVE_DIR"))
+        if args[0] == "ingest":
+            self._ingest(layout, opts)
+            return
         if not layout.root.is_dir():
             self._fail(f"no archive at {layout.root}")
             return
@@ -120,6 +131,23 @@ class Command(ScrapyCommand):
         print(f"indexed {len(index.entries)} review(s) in {layout.index_path}")
         for line in damaged:
             self._fail(f"damaged, indexed up to the damage: {line}")
+
+    def _ingest(self, layout: ArchiveLayout, opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        if not self.settings.get("REDIS_URL"):
+            self._usage("ingest needs -s REDIS_URL=redis://HOST:PORT/DB")
+        from reviewcrawler.cluster.connection import cluster_problem
+
+        problem = cluster_problem(self.settings)
+        if problem is not None:
+            self._usage(problem)
+        from reviewcrawler.cluster.ingest import ingest
+
+        self.exitcode = ingest(self.settings, layout, opts.until_idle)
+
+    def _usage(self, message: str) -> NoReturn:
+        print(f"scrapy archive: error: {message}", file=sys.stderr)
+        sys.exit(2)
 
     @contextmanager
     def _locked(self, layout: ArchiveLayout) -> Iterator[bool]:

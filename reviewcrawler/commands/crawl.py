@@ -38,6 +38,8 @@ class Command(ScrapyCrawlCommand):
         check = getattr(spider_class, "check_arguments", None)
         if check is None:
             return
+        if self.settings.get("REDIS_URL"):
+            spider_args = {**spider_args, "_cluster": True}
         try:
             check(spider_args)
         except ValueError as error:
@@ -48,6 +50,13 @@ class Command(ScrapyCrawlCommand):
         """Unusable settings (``COOKIES_FILE``, ``IMDB_GRAPHQL_*``) are usage errors too."""
         settings = self.settings
         assert settings is not None
+        if settings.get("REDIS_URL"):
+            from reviewcrawler.cluster.connection import cluster_problem
+
+            problem = cluster_problem(settings)
+            if problem is not None:
+                print(f"scrapy crawl {name}: error: {problem}", file=sys.stderr)
+                sys.exit(ExitStatus.USAGE)
         try:
             check_cookies_file(settings)
             ReviewsQuery.checked(

@@ -15,7 +15,7 @@ knows) stops its title with one line saying why: the title is incomplete.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import scrapy
 from pydantic import ValidationError
@@ -41,8 +41,11 @@ from reviewcrawler.parsers import (
     why_withheld,
 )
 from reviewcrawler.parsers.graphql import http_rejection
-from reviewcrawler.progress import INCOMPLETE_KEY, TitleProgress
-from reviewcrawler.urls import netloc_of, refusal, review_page_title
+from reviewcrawler.progress import INCOMPLETE_KEY, TITLE_ENDED, TitleProgress
+from reviewcrawler.urls import netloc_of, refusal, review_page_title, title_reviews_url
+
+if TYPE_CHECKING:
+    from reviewcrawler.cluster.worker import ClusterWorker
 
 #: Local files share one download slot with no delay: politeness is for http(s).
 FILE_SLOT = "local-files"
@@ -59,6 +62,11 @@ class ReviewsSpider(scrapy.Spider):
         self.params = self.check_arguments(kwargs)
         super().__init__(*args, **{k: v for k, v in kwargs.items() if k.startswith("_")})
         self.titles: dict[str, TitleProgress] = {}
+        #: Titles whose chain of pages ended in this process (in cluster mode, a
+        #: title's pages may be read by several workers; the last one reports it).
+        self.ended: dict[str, TitleProgress] = {}
+        #: Cluster mode (``REDIS_URL``): where titles come from instead of arguments.
+        self.title_source: ClusterWorker | None = None
         #: ``(title_id, first URL)`` of each title to crawl; set once settings are known.
         self.starts: list[tuple[str, str]] = []
         #: Where a current-layout title's further pages are asked for (crawls only).
@@ -68,12 +76,14 @@ class ReviewsSpider(scrapy.Spider):
     def check_arguments(cls, kwargs: dict[str, Any]) -> ReviewsParams:
         """Validated arguments; a `ValueError` with a one-line message if bad."""
         try:
-            return ReviewsParams.from_spider_kwargs(kwargs)
+            return ReviewsParams.from_spider_kwargs(kwargs, cluster=bool(kwargs.get("_cluster")))
         except ValidationError as error:
             raise ValueError(one_line(error)) from None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        if crawler.settings.get("REDIS_URL"):
+            kwargs["_cluster"] = True
         spider = super().from_crawler(crawler, *args, **kwargs)
         for argument, setting in ARGUMENT_SETTINGS.items():
             value = getattr(spider.params, argument)
@@ -103,6 +113,18 @@ class ReviewsSpider(scrapy.Spider):
                     meta={"download_slot": FILE_SLOT, "autothrottle_dont_adjust_delay": True},
                 )
             return
+        if getattr(self, "_cluster", False):
+            from reviewcrawler.cluster.worker import ClusterWorker
+
+            self.title_source = self.crawler.get_extension(ClusterWorker)
+            base_url = self.crawler.settings.get("IMDB_BASE_URL")
+            async for title_id, round_ in self.title_source.titles():
+                url = title_reviews_url(base_url, title_id)
+                progress = TitleProgress(title_id, netloc_of(url), cluster_round=round_)
+                self.titles[title_id] = progress
+                self._publish(progress)
+                yield self._title_request(url, progress)
+            return
         for title_id, url in self.starts:
             progress = self.titles[title_id] = TitleProgress(title_id, netloc_of(url))
             self._publish(progress)
@@ -122,7 +144,7 @@ class ReviewsSpider(scrapy.Spider):
         self, response: Response, title_id: str
     ) -> Iterator[Review | RejectedReview | scrapy.Request]:
         """A page of a crawled title: read it, then fetch the next one if there is one."""
-        progress = self.titles[title_id]
+        progress = self._adopt(response.meta, title_id)
         result = self._parse(
             response,
             title_id=title_id,
@@ -134,6 +156,7 @@ class ReviewsSpider(scrapy.Spider):
                 "%s: %s: %s; title incomplete", title_id, self._name(response.url), result.reason
             )
             progress.stop_short(f"{self._name(response.url)}: {result.reason}")
+            self._ended(progress)
             return
         progress.pages += 1
         progress.reviews += len(result.reviews)
@@ -145,11 +168,13 @@ class ReviewsSpider(scrapy.Spider):
         self._publish(progress)
         if next_request is not None:
             yield next_request
+        else:
+            self._ended(progress)
 
     def page_failed(self, failure: Failure) -> None:
         """A title's page could not be had (HTTP error, robots.txt, replay miss)."""
         request = failure.request  # type: ignore[attr-defined]
-        progress = self.titles[request.cb_kwargs["title_id"]]
+        progress = self._adopt(request.meta, request.cb_kwargs["title_id"])
         reason = self._failure_reason(failure)
         self.logger.warning(
             "%s: could not read %s (%s); title incomplete",
@@ -158,6 +183,7 @@ class ReviewsSpider(scrapy.Spider):
             reason,
         )
         progress.stop_short(f"could not read {self._name(request.url)} ({reason})")
+        self._ended(progress)
 
     def page_scheduled(self, request: scrapy.Request) -> None:
         """Every title page passes here before it is fetched, redirects included."""
@@ -167,6 +193,7 @@ class ReviewsSpider(scrapy.Spider):
         why = self._refusal(request.url, progress)
         if why is not None:
             self._refuse(progress, request.url, why)
+            self._ended(progress)
             raise IgnoreRequest(why)  # the engine drops the request, without an errback
 
     def page_dropped(self, request: scrapy.Request) -> None:
@@ -180,16 +207,19 @@ class ReviewsSpider(scrapy.Spider):
             self._name(request.url),
         )
         progress.stop_short(f"{self._name(request.url)} was already requested (the pages loop)")
+        self._ended(progress)
 
     def closed(self, reason: str) -> None:
         stats = self.crawler.stats
         assert stats is not None
-        for progress in self.titles.values():
+        # A worker reports only the titles it saw to their end; others finished them.
+        titles = self.ended if self.title_source is not None else self.titles
+        for progress in titles.values():
             self._publish(progress)
             log = self.logger.info if progress.complete else self.logger.warning
             log(progress.summary())
-        if self.titles:
-            incomplete = sum(not progress.complete for progress in self.titles.values())
+        if titles:
+            incomplete = sum(not progress.complete for progress in titles.values())
             stats.set_value(INCOMPLETE_KEY, incomplete)
 
     def _title_request(self, url: str, progress: TitleProgress) -> scrapy.Request:
@@ -203,7 +233,23 @@ class ReviewsSpider(scrapy.Spider):
             errback=self.page_failed,
             headers=headers,
             cb_kwargs={"title_id": progress.title_id},
+            # The title's state travels with its request: in cluster mode the
+            # next page may be read by another worker.
+            meta={"title_progress": progress},
         )
+
+    def _adopt(self, meta: dict[str, Any], title_id: str) -> TitleProgress:
+        """The title's state as its request carries it (the newest), kept as ours."""
+        progress = meta.get("title_progress")
+        if isinstance(progress, TitleProgress):
+            self.titles[progress.title_id] = progress
+            return progress
+        return self.titles[title_id]
+
+    def _ended(self, progress: TitleProgress) -> None:
+        """The title's chain of pages ended here: say so (cluster workers report it)."""
+        self.ended[progress.title_id] = progress
+        self.crawler.signals.send_catch_log(TITLE_ENDED, progress=progress)
 
     def _is_graphql(self, url: str) -> bool:
         return self.graphql is not None and self.graphql.title_of(url) is not None
@@ -249,6 +295,8 @@ class ReviewsSpider(scrapy.Spider):
     def _progress_of(self, request: scrapy.Request) -> TitleProgress | None:
         if request.callback != self.parse_title_page:
             return None
+        if isinstance(request.meta.get("title_progress"), TitleProgress):
+            return self._adopt(request.meta, "")
         return self.titles.get(request.cb_kwargs.get("title_id", ""))
 
     def _parse(
