@@ -102,3 +102,43 @@ def export(archive: Path) -> list[dict[str, object]]:
     for record in records:
         record.pop("scraped_at", None)
     return sorted(records, key=lambda r: str(r["review_id"]))
+
+
+def slow_down(site: LocalSite, seconds: float) -> None:
+    """Every response of `site` takes `seconds` more: time to kill a process mid-crawl."""
+    import time
+
+    reply_to = site.reply_to
+
+    def slow(target: str, headers: dict[str, str]) -> object:
+        time.sleep(seconds)
+        return reply_to(target, headers)
+
+    site.reply_to = slow  # type: ignore[method-assign]
+
+
+def single_process_crawl(site: LocalSite, archive: Path, titles: list[str]) -> None:
+    args = ["crawl", "reviews", "-a", f"title={','.join(titles)}", "-s", f"ARCHIVE_DIR={archive}"]
+    done = scrapy(*args, *site_args(site))
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def versions_per_review(archive: Path) -> dict[str, int]:
+    """How many times each review id was written into the archive's review files."""
+    import json
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    for path in (archive / "reviews").rglob("*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            counts[json.loads(line)["review_id"]] += 1
+    return dict(counts)
+
+
+def wait_all(processes: list[subprocess.Popen[bytes]], timeout: float = 120) -> list[int]:
+    return [process.wait(timeout=timeout) for process in processes]
+
+
+def enqueue_ok(redis_url: str, *titles: str) -> None:
+    done = scrapy("enqueue", *titles, "-s", f"REDIS_URL={redis_url}")
+    assert done.returncode == 0, done.stderr
