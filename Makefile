@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: crawl test bench bench-quick clean
+.PHONY: crawl test bench bench-quick clean redis-server
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,13 @@ $(STAMP): pyproject.toml
 crawl: $(STAMP)
 	$(BIN)/scrapy crawl reviews -a path=fixtures/legacy/pusher2-page1.html,fixtures/legacy/pusher2-page2.html -O output/reviews.jsonl
 
-test: $(STAMP)
+# The cluster tests need a real redis-server: installed here when we can (root with
+# apt-get); otherwise those tests are skipped with one line saying how to get them.
+redis-server:
+	@command -v redis-server >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& apt-get install -y -qq redis-server >/dev/null; } || true
+
+test: $(STAMP) redis-server
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

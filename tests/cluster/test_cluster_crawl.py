@@ -40,6 +40,10 @@ def test_three_workers_and_an_ingester_archive_every_review_once(
     assert len(pages) == 2 * len(set(pages))  # once by the cluster, once by the single crawl
     logs = [(tmp_path / f"worker{n}.log").read_text() for n in range(3)]
     assert sum("Cluster worker: titles from" in log for log in logs) == 3
+    for log in [*logs, (tmp_path / "ingest.log").read_text()]:
+        # Held to the suite's rule: no warning (scrapy-redis's own included), no traceback.
+        assert "Warning" not in log
+        assert "Traceback" not in log
     status = harness.scrapy("enqueue", "--status", "-s", f"REDIS_URL={redis_server.url}")
     assert status.stdout.strip() == (
         f"titles: 0 queued, 0 in flight, {len(TITLES)} done, 0 failed; "
