@@ -15,9 +15,7 @@ RATE = 5
 def busiest_second(times: list[float]) -> int:
     """The most requests that started within any one second."""
     times = sorted(times)
-    return max(
-        sum(1 for later in times[index:] if later - start < 1.0) for index, start in enumerate(times)
-    )
+    return max(sum(1 for t in times[i:] if t - start < 1.0) for i, start in enumerate(times))
 
 
 def test_three_workers_share_one_rate(
