@@ -33,6 +33,11 @@ class ClusterAddon:
 
         for name, value in WORKER_SETTINGS.items():
             settings.set(name, value, priority="addon")
+        # A worker takes from the shared queue only what it can fetch now; the
+        # rest stays in Redis for idle workers instead of in this one's memory.
+        settings.set(
+            "CONCURRENT_REQUESTS", settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"), "addon"
+        )
         settings.replace_in_component_priority_dict(
             "ITEM_PIPELINES", ArchivePipeline, StreamPipeline
         )
