@@ -268,10 +268,7 @@ class ClusterState:
 
 
 class RedisArchivedState:
-    """The two questions an incremental worker asks, answered from what the ingester keeps.
-
-    `reviewcrawler.cluster.state.ArchivedState` is the interface; this is its Redis side.
-    """
+    """`reviewcrawler.cluster.archived.ArchivedState`, answered from what the ingester keeps."""
 
     def __init__(self, state: ClusterState) -> None:
         self.state = state

@@ -116,3 +116,28 @@ def test_a_title_enqueued_again_is_crawled_again(
     ingester = harness.ingester(redis_server.url, tmp_path / "archive", tmp_path / "i.log", idle=1)
     assert ingester.wait(timeout=60) == 0
     assert set(harness.versions_per_review(tmp_path / "archive").values()) == {1}
+
+
+def test_the_password_is_never_shown(
+    redis_server: RedisServer, local_site: LocalSite, tmp_path: Path
+) -> None:
+    # `redis_server` only for its skip rules: this test needs a server with a password.
+    (tmp_path / "redis-auth").mkdir()
+    server = RedisServer(tmp_path / "redis-auth", password="pa55-word-xyz")
+    server.start()
+    try:
+        title = harness.LEGACY_TITLES[0]
+        harness.serve_titles(local_site, [title])
+        enqueue_ok(server.url, title)
+        worker = harness.worker(server.url, local_site, tmp_path / "worker.log", idle=1)
+        ingester = harness.ingester(server.url, tmp_path / "archive", tmp_path / "ingest.log")
+        assert harness.wait_all([worker, ingester]) == [0, 0]
+        status = harness.scrapy("enqueue", "--status", "-s", f"REDIS_URL={server.url}")
+    finally:
+        server.stop()
+    assert "0 in flight, 1 done" in status.stdout
+    written = [*tmp_path.glob("*.log"), *(tmp_path / "archive").rglob("*.json")]
+    assert any(path.name.endswith(".json") for path in written)
+    for path in written:
+        assert "pa55-word-xyz" not in path.read_text(), path
+    assert "redis://:***@127.0.0.1" in (tmp_path / "worker.log").read_text()

@@ -6,6 +6,7 @@ import pytest
 from redis import Redis
 
 from reviewcrawler.archive.fingerprint import content_fingerprint
+from reviewcrawler.cluster.archived import ArchivedState
 from reviewcrawler.cluster.connection import redacted
 from reviewcrawler.cluster.state import ClusterState, RedisArchivedState, fingerprint_slot
 from tests.cluster.redisserver import RedisServer
@@ -36,7 +37,7 @@ def test_fingerprint_slots_pack_a_hundred_reviews_per_hash() -> None:
 def test_the_caught_up_questions_are_answered_from_what_was_committed(
     state: ClusterState,
 ) -> None:
-    archived = RedisArchivedState(state)
+    archived: ArchivedState = RedisArchivedState(state)
     record = {"review_id": "rw7654321", "headline": "h", "text": "t", "rating": 7}
     fingerprint = content_fingerprint(record)
     assert not archived.is_archived("rw7654321", fingerprint)
