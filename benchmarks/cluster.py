@@ -108,7 +108,8 @@ def timed_ingest(redis: RedisServer, archive: Path, prefix: str, idle: float) ->
     started = time.monotonic()
     done = harness.scrapy(
         "archive", "ingest", "-s", f"REDIS_URL={redis.url}", "-s", f"ARCHIVE_DIR={archive}",
-        "-s", f"CLUSTER_KEY_PREFIX={prefix}", "--until-idle", str(idle), timeout=3600,
+        "-s", f"CLUSTER_KEY_PREFIX={prefix}", "-s", "INGEST_BATCH_SECONDS=0.5",
+        "--until-idle", str(idle), timeout=3600,
     )  # fmt: skip
     if done.returncode != 0:
         raise SystemExit(f"ingest failed: {done.stderr[-2000:]}")

@@ -112,7 +112,7 @@ CLUSTER_QUEUED_REQUESTS = 4
 MAX_IDLE_TIME_BEFORE_CLOSE = 0
 # The ingester commits a batch after this many stream entries, or this many seconds.
 INGEST_BATCH_SIZE = 5000
-INGEST_BATCH_SECONDS = 5.0
+INGEST_BATCH_SECONDS = 30.0
 
 LOG_FORMATTER = "reviewcrawler.logformatter.ReviewLogFormatter"
 LOG_LEVEL = "INFO"
