@@ -80,6 +80,8 @@ def test_killed_worker_and_ingester_lose_and_duplicate_nothing(
     assert set(versions.values()) == {1}
     harness.single_process_crawl(local_site, tmp_path / "single", TITLES)
     assert harness.export(archive) == harness.export(tmp_path / "single")
+    verified = harness.scrapy("archive", "verify", "-s", f"ARCHIVE_DIR={archive}")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
     # The killed worker's titles were finished by the others (or its successor).
     logs = "".join(path.read_text() for path in tmp_path.glob("worker*.log"))
     assert "its lease ran out (worker gone?); enqueued again" in logs
