@@ -15,7 +15,8 @@ import logging
 from typing import Any
 
 from redis.exceptions import RedisError
-from scrapy import Request
+from scrapy import Request, Spider
+from scrapy.utils.misc import load_object
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
@@ -44,6 +45,22 @@ class ClusterScheduler(Scheduler):
         scheduler: ClusterScheduler = super().from_crawler(crawler)
         scheduler.worker = crawler.get_extension(ClusterWorker)
         return scheduler
+
+    def open(self, spider: Spider) -> None:
+        """scrapy-redis's own, but logging through a logger: its ``spider.log()`` is deprecated."""
+        self.spider = spider
+        self.queue = load_object(self.queue_cls)(
+            server=self.server,
+            spider=spider,
+            key=self.queue_key % {"spider": spider.name},
+            serializer=self.serializer,
+        )
+        if not self.df:
+            self.df = load_object(self.dupefilter_cls).from_spider(spider)
+        if self.flush_on_start:
+            self.flush()
+        if len(self.queue):
+            logger.info("Resuming the shared crawl (%d requests queued)", len(self.queue))
 
     def enqueue_request(self, request: Request) -> bool:
         try:
