@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: crawl test bench bench-quick clean redis-server
+.PHONY: crawl test recordings report chromium redis-server bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,19 +14,46 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,cluster]'
 	touch $(STAMP)
 
-# The main job: archive every review of the bundled fixtures into output/.
+# The main job, offline: every saved page at the top of fixtures/<layout>/ (both layouts;
+# the faulty pages under fixtures/*/bad/ are left out) into the archive in output/, and every
+# valid review of the run, once, into output/reviews.jsonl. One of the pages does not name its
+# title (a <section> copied out of a browser), so the run names it with -a title=.
+comma := ,
+space := $() $()
+FIXTURE_PAGES := $(subst $(space),$(comma),$(sort $(wildcard fixtures/*/*.html)))
+
 crawl: $(STAMP)
-	$(BIN)/scrapy crawl reviews -a path=fixtures/legacy/pusher2-page1.html,fixtures/legacy/pusher2-page2.html -O output/reviews.jsonl
+	$(BIN)/scrapy crawl reviews -a path=$(FIXTURE_PAGES) -a title=tt0396184 -O output/reviews.jsonl
+
+test: $(STAMP) chromium redis-server
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
 
 # The cluster tests need a real redis-server: installed here when we can (root with
 # apt-get); otherwise those tests are skipped with one line saying how to get them.
 redis-server:
-	@command -v redis-server >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
-		&& apt-get install -y -qq redis-server >/dev/null; } || true
+	@command -v redis-server >/dev/null || \
+	{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { apt-get install -y -q redis-server >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q redis-server >/dev/null 2>&1; }; }; } || true
 
-test: $(STAMP) redis-server
-	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+# Debian's headless Chromium renders the report in tests. Installed when we can
+# (root with apt-get); otherwise those tests skip, saying so in one line.
+chromium:
+	@command -v chromium-headless-shell >/dev/null || command -v chromium >/dev/null || \
+	{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { apt-get install -y -q chromium-headless-shell >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium-headless-shell >/dev/null 2>&1; }; }; } || \
+	echo "chromium-headless-shell not installed: the report's browser tests will skip"
+
+# The report of the bundled fixtures' archive (make crawl), and its screenshot in docs/.
+report: crawl chromium
+	$(BIN)/scrapy archive report -o output/report.html
+	$(BIN)/python -m reviewcrawler.report.browser output/report.html docs/report.png
+
+# Rebuild the bundled recordings (recordings/) from the fixtures they are made of.
+recordings: $(STAMP)
+	$(BIN)/python recordings/build.py
 
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'

@@ -15,7 +15,7 @@ b must write exactly that many; a failed check stops the benchmark. The targets
 of the issue are printed as PASS/FAIL lines but never fail the run: they are
 figures. Then, when ``reviewcrawler.archive`` exists, the cost of opening an
 archive of 100,000 reviews: a 1-page crawl into an empty archive, into (a copy
-of) the big one, and into the big one without its ``index.json``; the big
+of) the big one, and into the big one without its ``index.db``; the big
 archive is written by a real 4,000-page crawl once and kept in
 ``WORKDIR/reviewcrawler-bench-cache`` for the next runs, keyed on the crawler's
 code. Results: ``benchmarks/results/latest.json`` and ``latest.png``. See
@@ -360,8 +360,8 @@ def archive_open_cost(
     """What a 1-page crawl pays for an archive of `reviews` reviews, before its first page.
 
     Each round crawls a page of 25 reviews new to every archive three times:
-    into an empty archive, into a copy of the big one (index valid: the index is
-    loaded), and into that copy with ``index.json`` deleted (the index is rebuilt
+    into an empty archive, into a copy of the big one (the index is opened), and
+    into that copy with ``index.db`` deleted (the index is rebuilt
     from every review file). The differences of the medians to the empty run are
     the opening and the rebuild costs. `cache` keeps the big archive between
     benchmark runs (``None``: build it in `work`, drop it at the end).
@@ -386,7 +386,7 @@ def archive_open_cost(
     files = [f for f in archive.rglob("*") if f.is_file()]
     index = ArchiveLayout.at(archive).index_path
     if not index.is_file():
-        raise BenchmarkError(f"{source}: the crawl that built this archive left no index.json")
+        raise BenchmarkError(f"{source}: the crawl that built this archive left no {index.name}")
     runs: dict[str, list[Run]] = {kind: [] for kind in ARCHIVE_KINDS}
     for round_ in range(repeat):
         for offset, kind in enumerate(ARCHIVE_KINDS):
@@ -408,7 +408,7 @@ def archive_open_cost(
             )
             check_count(run, small.reviews)
             if not index.is_file():
-                raise BenchmarkError(f"the {kind} run left no index.json in {archive}")
+                raise BenchmarkError(f"the {kind} run left no {index.name} in {archive}")
             runs[kind].append(run)
     wall = {kind: statistics.median(r.wall_s for r in runs[kind]) for kind in ARCHIVE_KINDS}
     rss = {kind: statistics.median(r.maxrss_mib for r in runs[kind]) for kind in ARCHIVE_KINDS}
@@ -430,7 +430,7 @@ def archive_open_cost(
         "runs": {kind: [asdict(r) for r in runs[kind]] for kind in ARCHIVE_KINDS},
         "median_wall_s": {kind: round(wall[kind], 4) for kind in ARCHIVE_KINDS},
         "median_maxrss_mib": {kind: round(rss[kind], 1) for kind in ARCHIVE_KINDS},
-        # Kept under their old names too: the figures the README quotes.
+        # Kept under their old names too: the figures docs/benchmarks.md quotes.
         "median_empty_s": round(wall["empty"], 4),
         "median_full_s": round(wall["open"], 4),
         "open_cost_s": round(wall["open"] - wall["empty"], 4),
@@ -443,37 +443,39 @@ def archive_open_cost(
 def index_timings(archive: Path, repeat: int) -> dict[str, Any]:
     """Where an opening's time goes, timed inside this process (median of `repeat`).
 
-    ``load_index`` (read ``index.json``, check it against the listing of the
-    review files), ``ArchiveIndex.save`` (what every run that archives something
-    does at its end) and ``rebuild_index`` (read every review file). Diagnostic
-    only: these are the archive package's internal functions, and if they
-    change the step says so instead of failing.
+    ``open_index`` (open ``index.db`` and check it: what every run does) and
+    ``build_index`` (read every review file: ``scrapy archive reindex``, or a
+    run finding the index damaged), into a scratch file. Diagnostic only: these
+    are the archive package's internal functions, and if they change the step
+    says so instead of failing.
     """
     try:
         from reviewcrawler.archive import ArchiveLayout
-        from reviewcrawler.archive.index import load_index, rebuild_index
+        from reviewcrawler.archive.index import build_index, open_index
 
         layout = ArchiveLayout.at(archive)
-        load, save, rebuild = [], [], []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            loaded = load_index(layout)
-            load.append(time.perf_counter() - started)
-            if loaded is None:
-                return {"skipped": "load_index found the index out of date"}
-            started = time.perf_counter()
-            loaded.save(layout)
-            save.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            rebuilt = rebuild_index(layout)
-            rebuild.append(time.perf_counter() - started)
-            if len(rebuilt.entries) != len(loaded.entries):
-                return {"skipped": "rebuild_index and load_index disagree"}
+        opening, rebuild = [], []
+        scratch = Path(tempfile.mkdtemp(prefix="index-timing-"))
+        try:
+            for _ in range(repeat):
+                started = time.perf_counter()
+                index = open_index(layout)
+                opening.append(time.perf_counter() - started)
+                if index is None:
+                    return {"skipped": "open_index found no index"}
+                entries = index.count()
+                index.close()
+                started = time.perf_counter()
+                rebuilt = build_index(layout, target=scratch / "index.db")
+                rebuild.append(time.perf_counter() - started)
+                if rebuilt != entries:
+                    return {"skipped": "build_index and the saved index disagree"}
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
         return {
-            "entries": len(loaded.entries),
-            "load_index_s": round(statistics.median(load), 4),
-            "save_index_s": round(statistics.median(save), 4),
-            "rebuild_index_s": round(statistics.median(rebuild), 4),
+            "entries": entries,
+            "open_index_s": round(statistics.median(opening), 4),
+            "build_index_s": round(statistics.median(rebuild), 4),
         }
     except (ImportError, AttributeError, TypeError, ValueError, OSError) as error:
         return {"skipped": f"{type(error).__name__}: {error}"}
@@ -582,14 +584,14 @@ def archive_table(archive: dict[str, Any]) -> str:
     title = (
         f"archive of {archive['archive_reviews']:,} reviews "
         f"({archive['archive_bytes'] / 2**20:,.0f} MiB, {archive['archive_files']:,} files, "
-        f"index.json {archive['index_bytes'] / 2**20:,.1f} MiB): 1-page crawl, median of {runs}"
+        f"index {archive['index_bytes'] / 2**20:,.1f} MiB): 1-page crawl, median of {runs}"
     )
     header = f"{'crawl of 1 page (25 new reviews) into':<46} {'wall s':>7} {'cost s':>7} {'RSS':>5}"
     lines = [title, header, "-" * len(header)]
     rows = (
         ("empty", "an empty archive", None),
-        ("open", "the big archive (index.json loaded)", "open_cost_s"),
-        ("rebuild", "the big archive, index.json deleted (rebuilt)", "rebuild_cost_s"),
+        ("open", "the big archive (index opened)", "open_cost_s"),
+        ("rebuild", "the big archive, index deleted (rebuilt)", "rebuild_cost_s"),
     )
     for kind, label, cost_key in rows:
         cost = f"{archive[cost_key]:+7.3f}" if cost_key else f"{'-':>7}"
@@ -599,11 +601,10 @@ def archive_table(archive: dict[str, Any]) -> str:
         )
     lines.append("(cost: wall time over the empty-archive crawl; target < 1 s; RSS: peak, MiB)")
     inner = archive.get("in_process", {})
-    if "load_index_s" in inner:
+    if "open_index_s" in inner:
         lines.append(
-            f"in-process: load_index {inner['load_index_s']:.3f} s, "
-            f"index.save {inner.get('save_index_s', float('nan')):.3f} s, "
-            f"rebuild_index {inner['rebuild_index_s']:.3f} s ({inner['entries']:,} entries)"
+            f"in-process: open_index {inner['open_index_s']:.3f} s, "
+            f"build_index {inner['build_index_s']:.3f} s ({inner['entries']:,} entries)"
         )
     cache = archive["cache"]
     built = "reused from" if cache["reused"] else "built into"
@@ -745,6 +746,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--archive-reviews", type=int, default=ARCHIVE_REVIEWS)
     parser.add_argument(
+        "--no-archive-scale",
+        action="store_true",
+        help="skip the daily run into archives of 10k, 100k and 1M reviews",
+    )
+    parser.add_argument(
+        "--scale-sizes",
+        default="10000,100000,1000000",
+        help="archive sizes of the archive-scale step (benchmarks/archive_scale.py)",
+    )
+    parser.add_argument(
         "--cache",
         type=Path,
         help="where the big archive is kept between runs "
@@ -821,6 +832,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             archive = archive_open_cost(args.repeat, work, cache, args.archive_reviews, options)
         results["archive_open"] = archive
         results["checks"] = target_checks(sizes, archive)
+        if not args.no_archive_scale:
+            from benchmarks import archive_scale
+
+            scale_sizes = sorted(int(x) for x in args.scale_sizes.split(",") if x.strip())
+            cache = args.cache or work.parent / CACHE_DIR_NAME
+            scale = archive_scale.archive_scale(scale_sizes, args.repeat, work, cache)
+            results["archive_scale"] = scale
+            results["checks"] += scale["checks"]
+            write_json(args.results / archive_scale.RESULT_FILE, scale)
         results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     except BenchmarkError as error:
         print(f"benchmark failed: {error}", file=sys.stderr)
@@ -837,6 +857,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(table(results["sizes"]))
     print()
     print(archive_table(archive))
+    if "archive_scale" in results:
+        from benchmarks import archive_scale
+
+        print()
+        print(archive_scale.table(results["archive_scale"]["sizes"]))
     print("\ntargets (figures, not assertions):")
     for item in results["checks"]:
         print(f"  {item['status']:<4}  {item['name']}: {item['value']}")

@@ -1,6 +1,6 @@
 """The records the crawl produces.
 
-`Review` is the public record, documented field by field in the README; its
+`Review` is the public record, documented field by field in docs/archive.md; its
 field order is the order of every JSON line written. `RejectedReview` carries a
 block that could not become a valid `Review`, with the reasons, so that it can
 be kept aside and counted rather than dropped silently.

@@ -23,9 +23,19 @@ from lxml.etree import XPath, _Element, fromstring
 from lxml.html import HTMLParser
 from parsel import Selector
 
+from reviewcrawler.ids import REVIEW, TITLE, USER, IdRule
 from reviewcrawler.items import REVIEW_FIELDS, Review
 
-_WHITESPACE = re.compile(r"\s+")
+#: What HTML calls whitespace, and all a browser collapses: U+00A0 and the other
+#: Unicode spaces are text (``str.split()`` and ``\s`` would eat them).
+HTML_WHITESPACE = " \t\n\r\f"
+_WHITESPACE = re.compile(f"[{HTML_WHITESPACE}]+")
+#: C1 control characters (U+0080-U+009F) in IMDb's stored reviews are punctuation
+#: an old Windows-1252 page sent as bytes (U+0085 "…", U+0097 "—", U+0092 right quote):
+#: decoded with the stdlib codec; its five undefined code points are dropped.
+_C1_AS_CP1252 = {
+    code: bytes([code]).decode("cp1252", errors="ignore") for code in range(0x80, 0xA0)
+}
 #: A whole count with any thousands separator IMDb's locales use ("1,234",
 #: "1.234", "1 234"), or an abbreviation with a decimal point ("1.2K").
 _COUNT = re.compile(r"^(\d(?:[\d,.\s\u00a0\u202f]*\d)?)\s*([KkMm]?)$")
@@ -57,13 +67,23 @@ _BLOCK_TAGS = frozenset({"p", "div", "blockquote", "li", "ul", "ol"})
 
 
 def clean_line(value: str) -> str | None:
-    """Collapse whitespace as a browser renders it; empty becomes ``None``."""
-    cleaned = _WHITESPACE.sub(" ", value).strip()
-    return cleaned or None
+    """One line of text as a browser renders it (`html_text`); empty becomes ``None``."""
+    return html_text(value) or None
 
 
-def id_matcher(prefix: str) -> re.Pattern[str]:
-    return re.compile(rf"\b({prefix}\d+)\b")
+def html_text(value: str) -> str:
+    """The text rule: C1 controls decoded as Windows-1252, then each run of HTML
+    whitespace collapsed to one space and the ends stripped of it."""
+    return collapse_whitespace(value.translate(_C1_AS_CP1252))
+
+
+def collapse_whitespace(value: str) -> str:
+    return _WHITESPACE.sub(" ", value).strip(HTML_WHITESPACE)
+
+
+def id_matcher(rule: IdRule) -> re.Pattern[str]:
+    """Finds an id leniently: validation, not extraction, judges it (`reviewcrawler.ids`)."""
+    return re.compile(rf"\b({rule.found})")
 
 
 def extract_id(pattern: re.Pattern[str]) -> MapCompose:
@@ -130,12 +150,13 @@ def helpful_total(value: str | int | VoteCounts) -> int | None:
 
 def parse_rating(value: str) -> int | None:
     value = value.strip().split("/")[0].strip()
-    return int(value) if value.isdigit() else None
+    # ASCII only: `str.isdigit` takes "²", which `int` then refuses.
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def parse_date(value: str) -> str | None:
     """``"8 February 2009"``, ``"Aug 24, 2013"`` or ISO → ``"2009-02-08"``."""
-    words = re.findall(r"[A-Za-z]+|\d+", value)
+    words = re.findall(r"[A-Za-z]+|[0-9]+", value)
     if len(words) >= 3 and words[0].isdigit() and len(words[0]) == 4:
         year, month, day = (int(w) for w in words[:3])
     else:
@@ -152,7 +173,7 @@ def parse_date(value: str) -> str | None:
 
 
 def parse_year(value: str) -> int | None:
-    match = re.search(r"\b(1[89]\d\d|2\d\d\d)\b", value)
+    match = re.search(r"\b(1[89][0-9][0-9]|2[0-9][0-9][0-9])\b", value)
     return int(match.group(1)) if match else None
 
 
@@ -160,7 +181,7 @@ def body_text(node: Selector | _Element | str) -> str | None:
     """Render a review body as plain text.
 
     ``<br>`` is a line break, two of them (or a block element) a paragraph
-    break; any other whitespace collapses as in a browser. Entities arrive
+    break; otherwise the text rule of `html_text` applies. Entities arrive
     decoded from the parser.
     """
     if isinstance(node, str):
@@ -171,11 +192,11 @@ def body_text(node: Selector | _Element | str) -> str | None:
     parts: list[str] = []
     _render(root, parts)
     lines: list[str] = []
-    for raw_line in "".join(parts).split(_BREAK):
-        line = " ".join(raw_line.split())
+    for raw_line in "".join(parts).translate(_C1_AS_CP1252).split(_BREAK):
+        line = collapse_whitespace(raw_line)
         if line or (lines and lines[-1]):  # at most one blank line in a row
             lines.append(line)
-    return "\n".join(lines).strip() or None
+    return "\n".join(lines).strip("\n") or None
 
 
 #: Marks a line break while rendering; XML text can never contain it.
@@ -234,7 +255,7 @@ def _to_permalink(value: str) -> str | None:
     return permalink(match.group(1)) if match else None
 
 
-_REVIEW_ID = id_matcher("rw")
+_REVIEW_ID = id_matcher(REVIEW)
 TAKE_FIRST = TakeFirst()
 
 
@@ -246,8 +267,8 @@ class ReviewLoader(ItemLoader):
     default_output_processor = TAKE_FIRST
 
     review_id_in = extract_id(_REVIEW_ID)
-    title_id_in = extract_id(id_matcher("tt"))
-    author_id_in = extract_id(id_matcher("ur"))
+    title_id_in = extract_id(id_matcher(TITLE))
+    author_id_in = extract_id(id_matcher(USER))
     movie_title_in = MapCompose(inline_text)
     movie_year_in = MapCompose(str, parse_year)
     rating_in = MapCompose(str, parse_rating)

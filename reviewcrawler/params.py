@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -16,11 +17,14 @@ from pydantic import (
     model_validator,
 )
 
+from reviewcrawler.filepages import not_a_file
+from reviewcrawler.ids import TITLE
 from reviewcrawler.recording.directory import MANIFEST as REPLAY_MANIFEST
 from reviewcrawler.recording.directory import read_manifest
 from reviewcrawler.urls import review_page_title, title_reviews_url
 
 PAGE_SUFFIXES = (".html", ".htm")
+NOTHING_TO_READ = "nothing to read: give -a path=PAGE_OR_DIR[,...], -a title=ttNNN or -a url=URL"
 WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
@@ -32,6 +36,24 @@ def _split_commas(value: Any) -> Any:
 
 
 CommaList = Annotated[list[str], BeforeValidator(_split_commas)]
+
+#: Which reviews come first: ``newest`` (submission date, what scheduled runs
+#: need to stop when caught up) or ``helpful`` (IMDb's default order).
+Order = Literal["newest", "helpful"]
+#: ``-a full=`` spellings; pydantic's own bool accepts ``yes``/``on`` too, which
+#: the documentation never promises.
+FULL_VALUES = {"0": False, "1": True, "false": False, "true": True}
+
+
+def _full_flag(value: Any) -> Any:
+    if isinstance(value, str):
+        if value.strip().lower() not in FULL_VALUES:
+            raise ValueError(f"give 0, 1, true or false, not {value!r}")
+        return FULL_VALUES[value.strip().lower()]
+    return value
+
+
+FullFlag = Annotated[bool, BeforeValidator(_full_flag)]
 
 
 class ReviewsParams(BaseModel):
@@ -51,24 +73,35 @@ class ReviewsParams(BaseModel):
     replay: Path | None = None
     #: Directory to record every live response into (the ``RECORD_DIR`` setting).
     record: Path | None = None
+    #: The order a title's pages are asked for; ``max_pages=N`` is the first N*25 of it.
+    order: Order = "newest"
+    #: Read every page even when the archive is caught up (edits of old reviews).
+    full: FullFlag = False
 
     @field_validator("path")
     @classmethod
     def _paths_exist(cls, paths: list[str]) -> list[str]:
         for raw in paths:
             path = Path(raw)
-            if not path.exists():
-                raise ValueError(f"path does not exist: {raw}")
-            if path.is_dir() and not page_files(path):
-                raise ValueError(f"no .html/.htm pages under {raw}")
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                raise ValueError(f"path does not exist: {raw}") from None
+            except OSError as error:
+                raise ValueError(f"cannot read {raw}: {error.strerror}") from None
+            if stat.S_ISDIR(info.st_mode):
+                if not page_files(path):
+                    raise ValueError(f"no .html/.htm pages under {raw}")
+            elif problem := not_a_file(info):
+                # A FIFO would block the run for ever, a device never end: never opened.
+                raise ValueError(f"{raw}: {problem}; give saved pages or directories of them")
         return paths
 
     @field_validator("title")
     @classmethod
     def _title_ids(cls, titles: list[str]) -> list[str]:
         for title in titles:
-            if not (title.startswith("tt") and title[2:].isdigit()):
-                raise ValueError(f"not an IMDb title id (ttNNNNNNN): {title!r}")
+            TITLE.check(title)
         return titles
 
     @field_validator("url")
@@ -102,20 +135,23 @@ class ReviewsParams(BaseModel):
 
     @model_validator(mode="after")
     def _something_to_read(self, info: ValidationInfo) -> ReviewsParams:
-        if info.context and info.context.get("cluster"):
+        context = info.context or {}
+        if context.get("cluster"):
             if self.path or self.title or self.url:
                 raise ValueError(
                     "with REDIS_URL (cluster mode) titles come from `scrapy enqueue`; "
                     "give no path=, title= or url="
                 )
             return self
-        if not self.path and not self.title and not self.url:
+        # `scrapy parse`/`scrapy check` name their own pages: no argument is needed there.
+        required = context.get("require_input", True)
+        if required and self.nothing_to_read:
+            raise ValueError(NOTHING_TO_READ)
+        crawl_only = {"url", "max_pages", "replay", "record", "order", "full"}
+        if self.path and crawl_only & self.model_fields_set:
             raise ValueError(
-                "nothing to read: give -a path=PAGE_OR_DIR[,...], -a title=ttNNN or -a url=URL"
-            )
-        if self.path and (self.url or self.max_pages or self.replay or self.record):
-            raise ValueError(
-                "path= reads saved pages; url=, max_pages=, replay=, record= are for crawls"
+                "path= reads saved pages whole, in file order; "
+                "url=, max_pages=, replay=, record=, order=, full= are for crawls"
             )
         if self.replay and self.record:
             raise ValueError("give replay= or record=, not both")
@@ -137,11 +173,19 @@ class ReviewsParams(BaseModel):
         return starts
 
     @classmethod
-    def from_spider_kwargs(cls, kwargs: dict[str, Any], cluster: bool = False) -> ReviewsParams:
-        """`cluster`: a cluster worker, whose titles come from Redis, not arguments."""
+    def from_spider_kwargs(
+        cls, kwargs: dict[str, Any], *, require_input: bool = True, cluster: bool = False
+    ) -> ReviewsParams:
+        """The arguments; without `require_input`, none at all is valid too; `cluster`: a
+        cluster worker, whose titles come from Redis, not arguments."""
         # Scrapyd adds its own underscore-prefixed arguments (``_job``).
         arguments = {k: v for k, v in kwargs.items() if not k.startswith("_")}
-        return cls.model_validate(arguments, context={"cluster": cluster})
+        context = {"require_input": require_input, "cluster": cluster}
+        return cls.model_validate(arguments, context=context)
+
+    @property
+    def nothing_to_read(self) -> bool:
+        return not self.path and not self.title and not self.url
 
     def pages(self) -> list[Path]:
         """Every page to read, each once, in a stable order."""
@@ -154,8 +198,10 @@ class ReviewsParams(BaseModel):
 
 
 def page_files(directory: Path) -> list[Path]:
+    """The pages under `directory`. A FIFO or a device named like one is listed too,
+    so that reading it says why it was skipped (the reader never opens it to block)."""
     return sorted(
-        p for p in directory.rglob("*") if p.suffix.lower() in PAGE_SUFFIXES and p.is_file()
+        p for p in directory.rglob("*") if p.suffix.lower() in PAGE_SUFFIXES and not p.is_dir()
     )
 
 

@@ -30,13 +30,26 @@ DOWNLOAD_SLOTS = {
 }
 HTTPCACHE_ENABLED = False
 
+# A saved page (path=) or a response larger than this is skipped with one line,
+# never read into memory: no review page comes near it.
+MAX_PAGE_BYTES = 100 * 1024 * 1024
+# Saved pages are read by a handler that checks what it opens (regular file, size).
+DOWNLOAD_HANDLERS = {"file": "reviewcrawler.filepages.PageFileDownloadHandler"}
+# Pages read per title at most (max_pages= lowers it for one run). IMDb's most
+# reviewed titles need a few hundred; a server handing out keys for ever ends
+# here, the title incomplete.
+MAX_PAGES_PER_TITLE = 5000
+# After a SIGTERM/SIGINT, seconds to let pages in flight finish before the run
+# commits what it holds and ends anyway; a second signal ends it at once.
+SHUTDOWN_TIMEOUT = 30.0
+
 # Where `-a title=ttN` starts: ``{IMDB_BASE_URL}/title/ttN/reviews/``. Tests point
 # it at a local server.
 IMDB_BASE_URL = "https://www.imdb.com"
 # The current site's further pages come from IMDb's GraphQL endpoint, asked for
 # by a persisted query (`reviewcrawler.parsers.graphql`). Its hash changes when
 # IMDb rebuilds its front end: when the crawl says the endpoint rejected it, put
-# the current one here (README, "When the GraphQL hash rotates"). The default is
+# the current one here (docs/crawling.md, "When the GraphQL hash rotates"). The default is
 # the newest one public scripts were seen sending (January 2026).
 IMDB_GRAPHQL_URL = "https://caching.graphql.imdb.com/"
 IMDB_GRAPHQL_HASH = "d389bc70c27f09c00b663705f0112254e8a7c75cde1cfd30e63a2d98c1080c87"
@@ -64,6 +77,9 @@ RECORD_DIR = None
 REPLAY_DIR = None
 
 DOWNLOADER_MIDDLEWARES = {
+    # robots.txt as Scrapy obeys it; an outage fetching it is one warning, not a traceback.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "reviewcrawler.middlewares.robots.OutageTolerantRobotsTxtMiddleware": 100,
     # Scrapy's cookie handling, its jar seeded from COOKIES_FILE.
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
     "reviewcrawler.middlewares.cookies.SessionCookiesMiddleware": 700,
@@ -83,9 +99,11 @@ ITEM_PIPELINES = {
 # Lock, tidy-up, commit and manifest of each run in the archive, and the progress line.
 EXTENSIONS = {
     "reviewcrawler.extensions.archive_run.ArchiveRunExtension": 500,
+    # A stop signal ends the run within SHUTDOWN_TIMEOUT, committing what it holds.
+    "reviewcrawler.extensions.shutdown.ShutdownDeadline": 510,
 }
 
-# The archive (see "Archive" in the README). Relative paths are taken from the
+# The archive (docs/archive.md). Relative paths are taken from the
 # working directory; give an absolute one to schedulers (Scrapyd: always).
 ARCHIVE_ENABLED = True
 ARCHIVE_DIR = "output"
@@ -113,6 +131,13 @@ MAX_IDLE_TIME_BEFORE_CLOSE = 0
 # The ingester commits a batch after this many stream entries, or this many seconds.
 INGEST_BATCH_SIZE = 5000
 INGEST_BATCH_SECONDS = 30.0
+# scrapy-redis's key of the shared request fingerprints (its default); `scrapy
+# enqueue` drops them when a new round of the whole cluster begins.
+SCHEDULER_DUPEFILTER_KEY = "%(spider)s:dupefilter"
+
+# `scrapy check reviews` reads the bundled saved pages (``@fixture`` in a callback's
+# docstring), offline.
+SPIDER_CONTRACTS = {"reviewcrawler.contracts.FixtureContract": 10}
 
 LOG_FORMATTER = "reviewcrawler.logformatter.ReviewLogFormatter"
 LOG_LEVEL = "INFO"
@@ -120,3 +145,10 @@ LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 # Record fields in their documented order, whatever exporter is used.
 FEED_EXPORT_FIELDS = list(REVIEW_FIELDS)
+
+# `scrapy archive export|report`: seconds between progress lines on stderr
+# (reviews read, rate); 0: none. --quiet or LOG_LEVEL=WARNING silence them too.
+ARCHIVE_PROGRESS_INTERVAL = 5.0
+# `scrapy archive report`: per-title plots for the titles named with --title, else
+# for this many titles with the most reviews (the rest show their figures only).
+REPORT_PLOTTED_TITLES = 50

@@ -10,17 +10,45 @@ the title being crawled.
 from __future__ import annotations
 
 import re
-from typing import Protocol
-from urllib.parse import urlsplit
+from typing import Literal, Protocol
+from urllib.parse import parse_qsl, urlsplit
+
+from w3lib.url import add_or_replace_parameters, url_query_cleaner
+
+from reviewcrawler.ids import TITLE
 
 #: ``/title/ttN/reviews`` and its pagination endpoint ``/title/ttN/reviews/_ajax``.
-REVIEW_PATH = re.compile(r"/title/(tt\d+)/reviews(?:/_ajax)?/?")
+REVIEW_PATH = re.compile(rf"/title/({TITLE.pattern})/reviews(?:/_ajax)?/?")
 WEB_SCHEMES = ("http", "https")
 
 
 def title_reviews_url(base_url: str, title_id: str) -> str:
     """First review page of a title on the site at `base_url`."""
     return f"{base_url.rstrip('/')}/title/{title_id}/reviews/"
+
+
+#: The review page's own sort parameters for newest first. The legacy page takes
+#: IMDb's old sort form (its load-more fragments continue in the order of the
+#: page's parameters); the current page takes one ``sort=FIELD,DIRECTION``.
+NEWEST_FIRST: dict[str, dict[str, str]] = {
+    "legacy": {"sort": "submissionDate", "dir": "desc", "ratingFilter": "0"},
+    "current": {"sort": "submission_date,desc"},
+}
+SORT_PARAMETERS = ("sort", "dir", "ratingFilter")
+Layout = Literal["legacy", "current"]
+
+
+def in_order(url: str, newest: bool, layout: Layout = "legacy") -> str:
+    """`url` asking for its reviews newest first, or in IMDb's default order
+    (helpfulness: no sort parameters at all)."""
+    url = url_query_cleaner(url, SORT_PARAMETERS, remove=True, keep_fragments=False)
+    return add_or_replace_parameters(url, NEWEST_FIRST[layout]) if newest else url
+
+
+def sort_parameters(url: str) -> dict[str, str]:
+    """The sort parameters `url` carries (what a page after it must carry on)."""
+    pairs = parse_qsl(urlsplit(url).query)
+    return {name: value for name, value in pairs if name in SORT_PARAMETERS}
 
 
 def review_page_title(url: str) -> str | None:

@@ -7,6 +7,7 @@ as few reviews as a test needs.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from html import escape
 
 TITLE_ID = "tt0396184"
@@ -14,8 +15,15 @@ MOVIE_TITLE = "Pusher II"
 MOVIE_YEAR = 2004
 
 
-def review_block(number: int, title_id: str = TITLE_ID) -> str:
+def review_block(
+    number: int,
+    title_id: str = TITLE_ID,
+    *,
+    date: str = "8 February 2009",
+    body: str | None = None,
+) -> str:
     review_id = f"rw{1_000_000 + number}"
+    body = body if body is not None else f"Body of review {number}."
     return f"""
 <div class="lister-item mode-detail imdb-user-review collapsable" data-review-id="{review_id}"
      data-vote-url="/title/{title_id}/review/{review_id}/vote/interesting">
@@ -27,9 +35,9 @@ def review_block(number: int, title_id: str = TITLE_ID) -> str:
   <div class="display-name-date">
    <span class="display-name-link"
      ><a href="/user/ur{500 + number}/?ref_=tt_urv">Viewer {number}</a></span>
-   <span class="review-date">8 February 2009</span></div>
+   <span class="review-date">{date}</span></div>
   <div class="content">
-   <div class="text show-more__control">Body of review {number}.<br><br>Second paragraph.</div>
+   <div class="text show-more__control">{escape(body)}<br><br>Second paragraph.</div>
    <div class="actions text-muted">
      {number} out of {number + 2} found this helpful.
      <span>Was this review helpful? <a href="/registration/signin">Sign in</a> to vote.</span><br>
@@ -47,16 +55,18 @@ def load_more(key: str | None, ajax_url: str) -> str:
 
 
 def first_page(
-    numbers: range,
+    numbers: Iterable[int],
     next_key: str | None,
     *,
     total: int | None = None,
     title_id: str = TITLE_ID,
     ajax_url: str | None = None,
+    block: Callable[[int], str] | None = None,
 ) -> str:
     """A whole review page: title header, reviews, widget."""
     ajax_url = ajax_url or f"/title/{title_id}/reviews/_ajax"
-    blocks = "".join(review_block(number, title_id) for number in numbers)
+    numbers = list(numbers)
+    blocks = "".join((block or (lambda n: review_block(n, title_id)))(n) for n in numbers)
     announced = total if total is not None else len(numbers)
     return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8">
@@ -76,15 +86,16 @@ def first_page(
 
 
 def fragment(
-    numbers: range,
+    numbers: Iterable[int],
     next_key: str | None,
     *,
     title_id: str = TITLE_ID,
     ajax_url: str | None = None,
+    block: Callable[[int], str] | None = None,
 ) -> str:
     """What ``/title/ttN/reviews/_ajax?paginationKey=KEY`` returns: blocks and the next widget."""
     ajax_url = ajax_url or f"/title/{title_id}/reviews/_ajax"
-    blocks = "".join(review_block(number, title_id) for number in numbers)
+    blocks = "".join((block or (lambda n: review_block(n, title_id)))(n) for n in numbers)
     return f"""<div class="lister-list">{blocks}</div>
 {load_more(next_key, ajax_url)}
 """

@@ -1,11 +1,15 @@
 """A local HTTP server shaped like imdb.com, started by the tests that need it.
 
 Routes are keyed by path (trailing slash ignored) plus the ``paginationKey``
-parameter, as IMDb tells its pages apart; every other query parameter (``ref_``)
-is ignored. A GraphQL GET (it names an ``operationName``) is keyed by its
-operation, title and ``after`` cursor instead, as IMDb's GraphQL endpoint tells
-the pages of the current site apart; tests serve both from this one server.
-Each route holds replies served in turn; the last one repeats.
+parameter, as IMDb tells its pages apart, and the sort parameters (``sort``,
+``dir``, ``ratingFilter``) when a request carries them; every other query
+parameter (``ref_``) is ignored. A GraphQL GET (it names an ``operationName``)
+is keyed by its operation, title and ``after`` cursor instead, and its ``sort``
+unless that is IMDb's default (``HELPFULNESS_SCORE``), as IMDb's GraphQL
+endpoint tells the pages of the current site apart; tests serve both from this
+one server. A request in an order no route was served for gets the route of the
+default order, as a site ignoring the sort would. Each route holds replies
+served in turn; the last one repeats.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ class Reply:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "text/html; charset=utf-8"
+    #: Seconds to wait before answering (a slow server).
+    delay: float = 0.0
 
 
 @dataclass
@@ -37,9 +43,12 @@ class Hit:
 
 
 JSON = "application/json"
+SORT_PARAMETERS = ("sort", "dir", "ratingFilter")
+DEFAULT_GRAPHQL_SORT = "HELPFULNESS_SCORE"
 
 
-def route_key(target: str) -> str:
+def route_key(target: str, *, ordered: bool = True) -> str:
+    """`target`'s route; ``ordered=False``: the route of IMDb's default order."""
     parts = urlsplit(target)
     query = parse_qs(parts.query)
     path = parts.path.rstrip("/") or "/"
@@ -48,15 +57,26 @@ def route_key(target: str) -> str:
             variables = json.loads(query.get("variables", ["{}"])[0])
         except ValueError:
             variables = {}
+        sort = variables.get("sort") if isinstance(variables, dict) else None
+        by = sort.get("by") if isinstance(sort, dict) and ordered else None
         return graphql_key(
-            query["operationName"][0], variables.get("const"), variables.get("after"), path
+            query["operationName"][0], variables.get("const"), variables.get("after"), path, by
         )
-    key = query.get("paginationKey")
-    return f"{path}?paginationKey={key[0]}" if key else path
+    pairs = [f"paginationKey={query['paginationKey'][0]}"] if "paginationKey" in query else []
+    if ordered:
+        pairs += [f"{name}={query[name][0]}" for name in SORT_PARAMETERS if name in query]
+    return f"{path}?{'&'.join(pairs)}" if pairs else path
 
 
-def graphql_key(operation: str, title_id: str | None, after: str | None, path: str = "/") -> str:
-    return f"{path}?graphql={operation}&const={title_id}&after={after}"
+def graphql_key(
+    operation: str,
+    title_id: str | None,
+    after: str | None,
+    path: str = "/",
+    sort_by: str | None = None,
+) -> str:
+    key = f"{path}?graphql={operation}&const={title_id}&after={after}"
+    return key if sort_by in (None, DEFAULT_GRAPHQL_SORT) else f"{key}&sort={sort_by}"
 
 
 class LocalSite:
@@ -119,6 +139,9 @@ class LocalSite:
 
     def reply_to(self, target: str, headers: dict[str, str]) -> Reply:
         key = route_key(target)
+        if key not in self.routes:
+            # A site that ignores the sort: the default order's route answers (and is hit).
+            key = route_key(target, ordered=False)
         with self._lock:
             self.hits.append(Hit(key, time.monotonic(), headers))
             replies = self.routes.get(key)
@@ -139,14 +162,18 @@ def _handler_for(site: LocalSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             reply = site.reply_to(self.path, dict(self.headers.items()))
+            time.sleep(reply.delay)
             body = reply.body.encode("utf-8")
-            self.send_response(reply.status)
-            self.send_header("Content-Type", reply.content_type)
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in reply.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.send_response(reply.status)
+                self.send_header("Content-Type", reply.content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # a client that timed out (a slow reply) has gone
 
         def log_message(self, format: str, *args: object) -> None:
             pass  # the tests assert on `site.hits`, not on stderr

@@ -8,6 +8,7 @@ from reviewcrawler.loaders import (
     VoteCounts,
     body_text,
     html_fragment,
+    html_text,
     inline_text,
     parse_count,
     parse_date,
@@ -66,7 +67,9 @@ def _body(html: str) -> str | None:
         ("One<br>line two<br/><br/>Two", "One\nline two\n\nTwo"),
         ("  padded \n text  ", "padded text"),
         ("a&amp;b &#39;q&#39; &quot;x&quot; &gt;", "a&b 'q' \"x\" >"),
-        ("nbsp\xa0\xa0here", "nbsp here"),
+        # U+00A0 is text, not HTML whitespace: kept as it is.
+        ("nbsp\xa0\xa0here", "nbsp\xa0\xa0here"),
+        ("form\x0cfeed\r\n\ttab", "form feed tab"),
         ("One<br/><br/><br/><br/>Two", "One\n\nTwo"),
         ("<br/>lead and trail<br/><br/>", "lead and trail"),
         ("<i>it</i>alic <b>bold</b>", "italic bold"),
@@ -135,3 +138,41 @@ def test_inline_text_leaves_out_icons():
 def test_html_fragment_renders_like_a_card_body():
     markup = "Tonny&#39;s &quot;deal&quot; &amp; &lt;chaos&gt;<br/><br/>Line one<br/>line two"
     assert body_text(html_fragment(markup)) == 'Tonny\'s "deal" & <chaos>\n\nLine one\nline two'
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # C1 controls are Windows-1252 punctuation sent as bytes by old pages.
+        ("I felt\x85 No way", "I felt… No way"),
+        ("good\x97great", "good—great"),
+        ("Refn\x92s", "Refn\u2019s"),
+        ("\x93quoted\x94 \x80 \x99", "\u201cquoted\u201d \u20ac \u2122"),
+        # The five code points Windows-1252 leaves undefined are dropped.
+        ("a\x81b\x8dc\x8fd\x90e\x9df", "abcdef"),
+        # Unicode spaces that are not HTML whitespace stay, even at the ends.
+        ("\xa0line\u2028sep\u2003em\u202f\xa0", "\xa0line\u2028sep\u2003em\u202f\xa0"),
+        (" \t\r\n\x0c only html whitespace \x0c", "only html whitespace"),
+    ],
+)
+def test_text_rule(raw, expected):
+    assert html_text(raw) == expected
+    assert _body(raw) == expected
+    assert inline_text(raw) == expected
+    # A plain string (a JSON field) is cleaned by the same rule.
+    loader = ReviewLoader()
+    loader.add_value("author", raw)
+    loader.add_value("headline", raw)
+    review = loader.load_item()
+    assert (review.author, review.headline) == (expected, expected)
+
+
+def test_text_rule_in_json_review_html():
+    """The current layout keeps review HTML in JSON strings: same rule, breaks kept."""
+    node = html_fragment("It felt\x85 wrong.<br/><br/>\xa0Then\x97nothing\x81.")
+    assert body_text(node) == "It felt… wrong.\n\n\xa0Then—nothing."
+
+
+def test_c1_control_is_not_a_line_break():
+    # str.split() treats U+0085 as whitespace (NEL); the text rule does not.
+    assert _body("one\x85<br/>two") == "one…\ntwo"

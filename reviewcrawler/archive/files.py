@@ -3,19 +3,54 @@
 A reader never sees a half-written archive file: until `commit`, the data lives
 only under the ``.partial`` name, which nothing reads. `commit` fsyncs the file,
 renames it and fsyncs the directory, so the rename survives a power loss too.
+
+Nothing here writes through a symbolic link: a ``.partial`` file is created
+with ``O_EXCL | O_NOFOLLOW`` (a link in its place is refused, a killed run's
+leftover file replaced), and a link where the final file goes is refused
+before the rename. A planted link could otherwise make a run truncate or
+replace a file outside the archive.
+
+Reading is forgiving instead: `iter_jsonl` can skip a damaged line (a full disk
+or a bad copy cut it) and report where it was, so one line never hides a file.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import jsonlines
 
-from reviewcrawler.archive.layout import PARTIAL_SUFFIX
+from reviewcrawler.archive.layout import PARTIAL_SUFFIX, UnsafePath
+
+#: Create a new file, never through a link, never one that exists.
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def create_exclusive(path: Path) -> IO[str]:
+    """`path` created anew for writing text; `UnsafePath` if a symbolic link is there.
+
+    A regular file in its place is a killed run's leftover (callers hold the
+    archive lock) and is replaced.
+    """
+    try:
+        fd = os.open(path, _CREATE, 0o644)
+    except FileExistsError:
+        refuse_link(path)
+        path.unlink()
+        fd = os.open(path, _CREATE, 0o644)
+    return os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+
+
+def refuse_link(path: Path) -> None:
+    """`UnsafePath` naming `path` if it is a symbolic link."""
+    if path.is_symlink():
+        raise UnsafePath(f"{path} is a symbolic link; refusing to write through it")
 
 
 def partial_path(path: Path) -> Path:
@@ -42,7 +77,7 @@ class AtomicJsonLines:
         self.partial = partial_path(path)
         self.lines = 0
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._file: IO[str] = self.partial.open("x", encoding="utf-8", newline="\n")
+        self._file: IO[str] = create_exclusive(self.partial)
         self._writer = jsonlines.Writer(self._file, compact=True, flush=True)
 
     def write(self, record: dict[str, Any]) -> None:
@@ -52,23 +87,28 @@ class AtomicJsonLines:
     def commit(self) -> None:
         """Make the file durable and visible under its final name (never replacing one)."""
         self._close(sync=True)
+        refuse_link(self.path)
         if self.path.exists():
             raise FileExistsError(f"archive file already exists, not replacing it: {self.path}")
         self.partial.rename(self.path)
         fsync_dir(self.path.parent)
 
     def discard(self) -> None:
-        self._close(sync=False)
+        # A full disk fails the last flush too; what it held is thrown away anyway.
+        with suppress(OSError):
+            self._close(sync=False)
         self.partial.unlink(missing_ok=True)
 
     def _close(self, *, sync: bool) -> None:
         if self._file.closed:
             return
-        self._file.flush()
-        if sync:
-            os.fsync(self._file.fileno())
-        self._writer.close()
-        self._file.close()
+        self._writer.close()  # marks the writer closed; the file is ours to close
+        try:
+            self._file.flush()
+            if sync:
+                os.fsync(self._file.fileno())
+        finally:
+            self._file.close()
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
@@ -80,15 +120,75 @@ def write_text_atomic(path: Path, text: str) -> None:
     """Write `text` to `path`, replacing it atomically: a reader sees old or new, whole."""
     partial = partial_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with partial.open("w", encoding="utf-8", newline="\n") as out:
-        out.write(text)
-        out.flush()
-        os.fsync(out.fileno())
+    try:
+        with create_exclusive(partial) as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        refuse_link(path)
+    except BaseException:
+        if not partial.is_symlink():
+            partial.unlink(missing_ok=True)
+        raise
     partial.replace(path)
     fsync_dir(path.parent)
 
 
-def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """The records of a committed archive file; `jsonlines.InvalidLineError` if damaged."""
-    with jsonlines.open(path) as reader:
-        yield from reader.iter(type=dict)
+@dataclass(frozen=True, slots=True)
+class Damage:
+    """A line of an archive file that cannot be read back."""
+
+    path: Path
+    line: int
+    reason: str
+    raw: bytes = b""
+
+    def where(self, root: Path | None = None) -> str:
+        path = self.path.relative_to(root) if root is not None else self.path
+        return f"{path}:{self.line}"
+
+
+DamageHandler = Callable[[Damage], None]
+
+
+def iter_jsonl(path: Path, on_damage: DamageHandler | None = None) -> Iterator[dict[str, Any]]:
+    """The records of a committed archive file, damaged lines skipped.
+
+    Each damaged line (not UTF-8, not JSON, not an object) goes to `on_damage`;
+    without one, `jsonlines.InvalidLineError` is raised for the first, but only
+    once every good line has been read: damage never hides the lines after it.
+    """
+    first: Damage | None = None
+    for item in numbered_lines(path):
+        if not isinstance(item, Damage):
+            yield item[1]
+        elif on_damage is not None:
+            on_damage(item)
+        else:
+            first = first or item
+    if first is not None:
+        raise jsonlines.InvalidLineError(
+            f"{first.where()}: {first.reason}", first.raw.decode(errors="replace"), first.line
+        )
+
+
+def numbered_lines(path: Path) -> Iterator[Damage | tuple[int, dict[str, Any]]]:
+    """Each line of `path` as ``(line number, record)``, or the `Damage` it is."""
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, start=1):
+            if not raw.strip():
+                continue
+            reason = None
+            try:
+                record = json.loads(raw)
+            except UnicodeDecodeError:
+                reason = "not valid JSON Lines: not UTF-8 text"
+            except ValueError as error:
+                reason = f"not valid JSON Lines: {error}"
+            else:
+                if not isinstance(record, dict):
+                    reason = f"not valid JSON Lines: a JSON {type(record).__name__}, not an object"
+            if reason is None:
+                yield number, record
+            else:
+                yield Damage(path, number, reason, raw)

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from reviewcrawler.ids import TITLE
+
 PARTIAL_SUFFIX = ".partial"
-RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}")
-TITLE_ID = re.compile(r"tt\d+")
+RUN_ID = re.compile(r"[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}")
 _STAMP = "%Y%m%dT%H%M%SZ"
+
+
+class UnsafePath(OSError):
+    """A path in the archive that is a symbolic link, or would lead out of the archive."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,20 +42,47 @@ class ArchiveLayout:
 
     @property
     def index_path(self) -> Path:
+        return self.root / "index.db"
+
+    @property
+    def old_index_path(self) -> Path:
+        """Where archives before the index database kept their index."""
         return self.root / "index.json"
 
     @property
     def lock_path(self) -> Path:
         return self.root / ".lock"
 
+    @property
+    def quarantine_dir(self) -> Path:
+        """Damaged lines and manifests ``scrapy archive repair`` took out of the archive."""
+        return self.root / "quarantine"
+
+    def quarantine_files(self) -> list[Path]:
+        return sorted(_files(self.quarantine_dir, ".jsonl"), key=lambda path: path.stem)
+
     def reviews_file(self, title_id: str, run_id: str) -> Path:
-        return self.reviews_dir / title_id / f"{run_id}.jsonl"
+        """Where a run's reviews of `title_id` go; `UnsafePath` if that is not inside."""
+        problem = TITLE.problem(title_id)
+        if problem is not None:
+            raise UnsafePath(f"no archive file for a bad title id: {problem}")
+        return self.inside(self.reviews_dir / title_id / f"{run_id}.jsonl")
+
+    def inside(self, path: Path) -> Path:
+        """`path`, once sure it stays in the archive after every link is followed.
+
+        The archive directory itself may be a link (users put archives on other
+        disks that way); a link inside it that leads out is refused.
+        """
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            raise UnsafePath(f"{path} leads out of the archive {self.root}; refusing it")
+        return path
 
     def rejects_file(self, run_id: str) -> Path:
-        return self.rejects_dir / f"{run_id}.jsonl"
+        return self.inside(self.rejects_dir / f"{run_id}.jsonl")
 
     def manifest_file(self, run_id: str) -> Path:
-        return self.runs_dir / f"{run_id}.json"
+        return self.inside(self.runs_dir / f"{run_id}.json")
 
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -59,7 +92,7 @@ class ArchiveLayout:
         files = [
             path
             for title_dir in _subdirs(self.reviews_dir)
-            if TITLE_ID.fullmatch(title_dir.name)
+            if TITLE.valid(title_dir.name)
             for path in _files(title_dir, ".jsonl")
         ]
         return sorted(files, key=lambda path: (path.stem, path.parent.name))
@@ -72,13 +105,33 @@ class ArchiveLayout:
 
     def partial_files(self) -> list[Path]:
         """What runs that never reached their commit left behind."""
-        dirs = [self.root, self.rejects_dir, self.runs_dir, *_subdirs(self.reviews_dir)]
-        return [p for d in dirs for p in _entries(d) if p.name.endswith(PARTIAL_SUFFIX)]
+        dirs = [self.root, self.rejects_dir, self.runs_dir]
+        found = [p for d in dirs for p in _entries(d) if p.name.endswith(PARTIAL_SUFFIX)]
+        return found + self.scan_reviews()[1]
 
-    def latest_run_id(self) -> str | None:
-        ids = [p.stem for p in (*self.manifest_files(), *self.review_files())]
-        ids += [p.stem for p in self.reject_files()]
-        return max((i for i in ids if RUN_ID.fullmatch(i)), default=None)
+    def latest_run_id(self, review_runs: set[str] | None = None) -> str | None:
+        """The latest run id in the archive; `review_runs`: those of the review
+        files, when the caller has them from `scan_reviews` already."""
+        if review_runs is None:
+            review_runs = self.scan_reviews()[0]
+        ids = [p.stem for p in (*self.manifest_files(), *self.reject_files())]
+        ids += [p.stem for p in self.quarantine_files()]
+        return max((i for i in (*ids, *review_runs) if RUN_ID.fullmatch(i)), default=None)
+
+    def scan_reviews(self) -> tuple[set[str], list[Path]]:
+        """One pass over the review folders, names only (no `stat`, no sort): the
+        run ids of committed review files, and the ``.partial`` files."""
+        runs: set[str] = set()
+        partials: list[Path] = []
+        for title_dir in _scan(self.reviews_dir):
+            if not title_dir.is_dir(follow_symlinks=False):
+                continue
+            for entry in _scan(Path(title_dir.path)):
+                if entry.name.endswith(PARTIAL_SUFFIX):
+                    partials.append(Path(entry.path))
+                elif entry.name.endswith(".jsonl") and TITLE.valid(title_dir.name):
+                    runs.add(entry.name.removesuffix(".jsonl"))
+        return runs, partials
 
 
 def new_run_id(now: datetime | None = None, after: str | None = None) -> str:
@@ -109,16 +162,30 @@ def _parse(run_id: str) -> datetime:
     return moment + timedelta(microseconds=int(micro, 16))
 
 
-def _entries(directory: Path) -> Iterator[Path]:
+# Listings read directory entries only (their type comes with the name): a run
+# lists the archive's names, but never stats every file in it.
+
+
+def _scan(directory: Path) -> list[os.DirEntry[str]]:
     try:
-        yield from directory.iterdir()
+        with os.scandir(directory) as entries:
+            return list(entries)
     except FileNotFoundError:
-        return
+        return []
+
+
+def _entries(directory: Path) -> Iterator[Path]:
+    for entry in _scan(directory):
+        yield Path(entry.path)
 
 
 def _subdirs(directory: Path) -> list[Path]:
-    return sorted(p for p in _entries(directory) if p.is_dir())
+    return sorted(Path(e.path) for e in _scan(directory) if e.is_dir(follow_symlinks=False))
 
 
 def _files(directory: Path, suffix: str) -> list[Path]:
-    return [p for p in _entries(directory) if p.suffix == suffix and p.is_file()]
+    return [
+        Path(e.path)
+        for e in _scan(directory)
+        if e.name.endswith(suffix) and e.is_file(follow_symlinks=False)
+    ]

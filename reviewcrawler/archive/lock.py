@@ -16,7 +16,10 @@ import socket
 from datetime import UTC, datetime
 from typing import Any
 
-from reviewcrawler.archive.layout import ArchiveLayout
+from reviewcrawler.archive.layout import ArchiveLayout, UnsafePath
+
+#: Never through a link: a planted ``.lock`` link would have the run truncate its target.
+_OPEN = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 class ArchiveLocked(Exception):
@@ -31,10 +34,19 @@ class ArchiveLock:
     def acquire(self, owner: str) -> None:
         """Take the lock for `owner` (``"run <run_id>"``, a command) or raise `ArchiveLocked`.
 
-        `OSError` if the archive directory cannot be created or written.
+        `UnsafePath` if ``.lock`` is a symbolic link; `OSError` if the archive
+        directory cannot be created or written.
         """
         self.layout.root.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.layout.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        path = self.layout.lock_path
+        try:
+            fd = os.open(path, _OPEN, 0o644)
+        except OSError:
+            if path.is_symlink():
+                raise UnsafePath(
+                    f"{path} is a symbolic link; refusing to follow it (remove it)"
+                ) from None
+            raise
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -68,7 +80,9 @@ class ArchiveLock:
     def holder(self) -> str:
         """Who holds the lock, as written in the lock file by its holder."""
         try:
-            info: dict[str, Any] = json.loads(self.layout.lock_path.read_text(encoding="utf-8"))
+            fd = os.open(self.layout.lock_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            with os.fdopen(fd, "rb") as lock_file:
+                info: dict[str, Any] = json.loads(lock_file.read(4096))
             return f"{info['owner']} (pid {info['pid']} on {info['host']}, since {info['since']})"
         except (OSError, ValueError, KeyError, TypeError):
             return "another process (holder details not yet written)"

@@ -17,6 +17,7 @@ from typing import Any
 import scrapy
 
 from reviewcrawler.archive.layout import run_time
+from reviewcrawler.ids import TITLE
 from reviewcrawler.outcome import ExitStatus, exit_status
 
 FORMAT = 1
@@ -48,7 +49,7 @@ RECORDED_SETTINGS = (
     # The path of a signed-in session's cookies, never what the file holds.
     "COOKIES_FILE",
 )
-_TITLE_STAT = re.compile(r"reviewcrawler/title/(tt\d+)/(\w+)")
+_TITLE_STAT = re.compile(rf"reviewcrawler/title/({TITLE.pattern})/(\w+)")
 #: Scrapy's close reason for a SIGINT/SIGTERM (graceful shutdown).
 SHUTDOWN_REASON = "shutdown"
 

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reviewcrawler.archive.files import write_json_atomic
-from reviewcrawler.archive.layout import RUN_ID, ArchiveLayout
+from reviewcrawler.archive.layout import PARTIAL_SUFFIX, RUN_ID, ArchiveLayout
 from reviewcrawler.archive.manifest import orphan_manifest
+from reviewcrawler.ids import TITLE
 
 
 @dataclass(slots=True)
@@ -28,15 +29,27 @@ class Recovery:
     recovered_runs: list[str] = field(default_factory=list)
 
 
-def recover(layout: ArchiveLayout, by_run: str) -> Recovery:
+def recover(
+    layout: ArchiveLayout, by_run: str, scan: tuple[set[str], list[Path]] | None = None
+) -> Recovery:
+    """From one pass over the archive's names (`ArchiveLayout.scan_reviews`, or
+    `scan` if the caller made it): no file is opened or stat'ed unless a killed
+    run left it."""
     recovery = Recovery()
-    for partial in layout.partial_files():
+    review_runs, review_partials = scan or layout.scan_reviews()
+    top = [layout.root, layout.rejects_dir, layout.runs_dir]
+    partials = [p for d in top for p in _partials_in(d)] + review_partials
+    for partial in partials:
         partial.unlink(missing_ok=True)
         recovery.removed_partials.append(layout.relative(partial))
         _remove_if_empty(partial.parent, layout)
     manifests = {path.stem for path in layout.manifest_files()}
     orphans: dict[str, list[Path]] = defaultdict(list)
-    for path in (*layout.review_files(), *layout.reject_files()):
+    orphan_runs = {run for run in review_runs - manifests if RUN_ID.fullmatch(run)}
+    for run_id in orphan_runs:
+        found = layout.reviews_dir.glob(f"*/{run_id}.jsonl")
+        orphans[run_id].extend(sorted(p for p in found if TITLE.valid(p.parent.name)))
+    for path in layout.reject_files():
         if path.stem not in manifests and RUN_ID.fullmatch(path.stem):
             orphans[path.stem].append(path)
     for run_id, paths in sorted(orphans.items()):
@@ -44,6 +57,13 @@ def recover(layout: ArchiveLayout, by_run: str) -> Recovery:
         write_json_atomic(layout.manifest_file(run_id), orphan_manifest(run_id, files, by_run))
         recovery.recovered_runs.append(run_id)
     return recovery
+
+
+def _partials_in(directory: Path) -> list[Path]:
+    try:
+        return [p for p in directory.iterdir() if p.name.endswith(PARTIAL_SUFFIX)]
+    except FileNotFoundError:
+        return []
 
 
 def _remove_if_empty(directory: Path, layout: ArchiveLayout) -> None:

@@ -39,7 +39,8 @@ from reviewcrawler.cluster.connection import connect, redacted
 from reviewcrawler.cluster.state import ClusterState, Entry
 from reviewcrawler.items import RejectedReview, Review, as_record
 from reviewcrawler.outcome import ExitStatus, exit_status
-from reviewcrawler.progress import INCOMPLETE_KEY, STATS_PREFIX
+from reviewcrawler.params import ReviewsParams
+from reviewcrawler.progress import INCOMPLETE_KEY, TitleProgress, incomplete_because_key
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,11 @@ class IngestSpider(scrapy.Spider):
     def __init__(self, entries: list[Entry], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.entries = entries
+        # The order the batch's titles were read in, for their crawl state
+        # (`ArchiveRunExtension`); workers of one cluster share their arguments.
+        orders = [e.data.get("order") for e in entries if e.kind == "title"]
+        order = next((o for o in reversed(orders) if o in ("newest", "helpful")), "newest")
+        self.params = ReviewsParams.from_spider_kwargs({"order": order}, require_input=False)
         #: Reviews that passed every pipeline: now in the archive (or already were).
         self.archived: list[tuple[str, str]] = []
 
@@ -91,20 +97,30 @@ class IngestSpider(scrapy.Spider):
             self.archived.append((item.review_id, content_fingerprint(as_record(item))))
 
     def _title_outcome(self, outcome: Mapping[str, Any]) -> None:
-        """The title's outcome in this run's stats and log, as `scrapy crawl` reports it."""
+        """The title's outcome in this run's stats, log line and crawl state, as
+        `scrapy crawl` reports it."""
         stats = self.crawler.stats
         assert stats is not None
-        title_id = outcome["title_id"]
-        prefix = f"{STATS_PREFIX}/{title_id}"
-        stats.set_value(f"{prefix}/pages", outcome.get("pages", 0))
-        stats.set_value(f"{prefix}/reviews", outcome.get("reviews", 0))
-        stats.set_value(f"{prefix}/complete", int(bool(outcome.get("complete"))))
-        counts = f"{outcome.get('pages', 0)} page(s), {outcome.get('reviews', 0)} review(s)"
-        if outcome.get("complete"):
-            logger.info("%s: complete, %s", title_id, counts)
+        progress = TitleProgress(
+            outcome["title_id"],
+            "",
+            pages=int(outcome.get("pages") or 0),
+            reviews=int(outcome.get("reviews") or 0),
+            complete=bool(outcome.get("complete")),
+            shortfall=outcome.get("reason"),
+            caught_up=bool(outcome.get("caught_up")),
+            new=int(outcome.get("new") or 0),
+            newest_date=outcome.get("newest_date"),
+            layout=outcome.get("layout"),
+        )
+        for key, value in progress.stats().items():
+            stats.set_value(key, value)
+        if progress.complete:
+            logger.info(progress.summary())
         else:
             stats.inc_value(INCOMPLETE_KEY)
-            logger.warning("%s: INCOMPLETE after %s: %s", title_id, counts, outcome.get("reason"))
+            stats.set_value(incomplete_because_key(progress.title_id), progress.shortfall)
+            logger.warning(progress.summary())
 
 
 @dataclass
@@ -172,8 +188,11 @@ class Ingester:
         return entries
 
     async def _commit(self, entries: list[Entry]) -> ExitStatus:
+        # An outcome of a title's older round (its lease ran out, it was read again)
+        # is acknowledged, but neither reported nor kept as its crawl state.
+        current = [entry for entry in entries if entry.kind != "title" or self._is_current(entry)]
         crawler = self.runner.create_crawler(IngestSpider)
-        await crawler.crawl_async(entries=entries)
+        await crawler.crawl_async(entries=current)
         assert crawler.stats is not None and isinstance(crawler.spider, IngestSpider)
         status = exit_status(crawler.stats.get_stats())
         if status == ExitStatus.FAILED:
@@ -182,15 +201,16 @@ class Ingester:
             )
             return status
         outcomes = [
-            (entry.data["title_id"], entry.data)
-            for entry in entries
-            if entry.kind == "title"
-            and entry.round is not None
-            and self.state.is_current(entry.data["title_id"], entry.round)
+            (entry.data["title_id"], entry.data) for entry in current if entry.kind == "title"
         ]
         self.incomplete |= any(not outcome.get("complete") for _, outcome in outcomes)
         self.state.committed([e.entry_id for e in entries], crawler.spider.archived, outcomes)
         return status
+
+    def _is_current(self, entry: Entry) -> bool:
+        return entry.round is not None and self.state.is_current(
+            entry.data["title_id"], entry.round
+        )
 
 
 def ingest(settings: Settings, layout: ArchiveLayout, until_idle: float | None) -> ExitStatus:

@@ -27,6 +27,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from reviewcrawler.archive.fingerprint import content_fingerprint
+from reviewcrawler.archive.index import TitleState
+from reviewcrawler.ids import REVIEW
+
 if TYPE_CHECKING:
     from redis import Redis
 
@@ -241,9 +245,7 @@ class ClusterState:
                 bucket, field = fingerprint_slot(review_id)
                 pipe.hset(self.key(f"fp:{bucket}"), field, fingerprint[:FINGERPRINT_DIGITS])
             for title_id, outcome in outcomes:
-                done, failed = (
-                    ("done", "failed") if outcome.get("complete") else ("failed", "done")
-                )
+                done, failed = ("done", "failed") if outcome.get("complete") else ("failed", "done")
                 pipe.sadd(self.key(done), title_id)
                 pipe.srem(self.key(failed), title_id)
                 pipe.hset(self.key("title_state"), title_id, json.dumps(outcome))
@@ -273,21 +275,39 @@ class RedisArchivedState:
     def __init__(self, state: ClusterState) -> None:
         self.state = state
 
+    def holds(self, record: Mapping[str, Any]) -> bool:
+        return self.is_archived(record["review_id"], content_fingerprint(record))
+
+    def title_state(self, title_id: str) -> TitleState | None:
+        raw = self.state.client.hget(self.state.key("title_state"), title_id)
+        if raw is None:
+            return None
+        outcome = json.loads(_text(raw))
+        complete = bool(outcome.get("complete"))
+        run_id = str(outcome.get("run_id") or "")
+        return TitleState(
+            title_id,
+            run_id,
+            complete,
+            run_id if complete else None,
+            str(outcome.get("order") or "newest"),
+            outcome.get("newest_date"),
+            outcome.get("layout"),
+        )
+
     def is_archived(self, review_id: str, fingerprint: str) -> bool:
         bucket, field = fingerprint_slot(review_id)
         held = self.state.client.hget(self.state.key(f"fp:{bucket}"), field)
         return held is not None and _text(held) == fingerprint[:FINGERPRINT_DIGITS]
 
     def last_crawl_complete(self, title_id: str) -> bool | None:
-        raw = self.state.client.hget(self.state.key("title_state"), title_id)
-        if raw is None:
-            return None
-        return bool(json.loads(_text(raw)).get("complete"))
+        state = self.title_state(title_id)
+        return state.complete if state is not None else None
 
 
 def fingerprint_slot(review_id: str) -> tuple[int, str]:
     """Hash and field of a review: ``rw1234567`` -> ``(12345, "67")``."""
-    number = int(review_id.removeprefix("rw"))
+    number = int(REVIEW.check(review_id).removeprefix(REVIEW.prefix))
     return number // FP_BUCKET, str(number % FP_BUCKET)
 
 

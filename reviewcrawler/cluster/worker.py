@@ -22,7 +22,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from reviewcrawler.cluster.connection import connect, redacted
-from reviewcrawler.cluster.state import ClusterState
+from reviewcrawler.cluster.state import ClusterState, RedisArchivedState
 from reviewcrawler.items import Review, as_record
 from reviewcrawler.pipelines.validate import InvalidReview
 from reviewcrawler.progress import TITLE_ENDED, TitleProgress
@@ -47,6 +47,8 @@ class ClusterWorker:
         settings = crawler.settings
         self.crawler = crawler
         self.state = state
+        #: What the archive holds, for the stop-when-caught-up rule (kept by the ingester).
+        self.archived = RedisArchivedState(state)
         self.url = redacted(settings.get("REDIS_URL"))
         self.lease = settings.getfloat("CLUSTER_TITLE_LEASE")
         self.max_idle = settings.getfloat("MAX_IDLE_TIME_BEFORE_CLOSE")
@@ -102,12 +104,20 @@ class ClusterWorker:
     def title_ended(self, progress: TitleProgress) -> None:
         if progress.cluster_round is None or self.lost:
             return
+        params = getattr(self.crawler.spider, "params", None)
+        # Everything the ingester needs to report the title and keep its crawl state
+        # as a single-process run would (`TitleProgress.stats`).
         outcome = {
             "title_id": progress.title_id,
             "complete": progress.complete,
             "reason": progress.shortfall,
             "pages": progress.pages,
             "reviews": progress.reviews,
+            "caught_up": progress.caught_up,
+            "new": progress.new,
+            "newest_date": progress.newest_date,
+            "layout": progress.layout,
+            "order": getattr(params, "order", "helpful"),
         }
         try:
             if not self.state.end_title(progress.title_id, progress.cluster_round, outcome):

@@ -9,8 +9,9 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
+from reviewcrawler.checks import check_settings
 from reviewcrawler.middlewares.cookies import check_cookies_file
-from reviewcrawler.outcome import ExitStatus, exit_status
+from reviewcrawler.outcome import ExitStatus, exit_reason, exit_status
 from reviewcrawler.parsers import ReviewsQuery
 
 
@@ -18,7 +19,8 @@ class Command(ScrapyCrawlCommand):
     def long_desc(self) -> str:
         return (
             "Run a spider. Exit status: 0 complete, 1 failed (an error was logged), "
-            "2 bad arguments, 3 incomplete (some title could not be read to its end)."
+            "2 bad arguments, 3 incomplete (some title could not be read to its end). "
+            "A run that does not exit 0 ends with a line saying why."
         )
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -47,17 +49,12 @@ class Command(ScrapyCrawlCommand):
             sys.exit(ExitStatus.USAGE)
 
     def _check_settings(self, name: str) -> None:
-        """Unusable settings (``COOKIES_FILE``, ``IMDB_GRAPHQL_*``) are usage errors too."""
+        """Unusable settings (`reviewcrawler.checks`, ``COOKIES_FILE``, ``IMDB_GRAPHQL_*``)
+        are usage errors too."""
         settings = self.settings
         assert settings is not None
-        if settings.get("REDIS_URL"):
-            from reviewcrawler.cluster.connection import cluster_problem
-
-            problem = cluster_problem(settings)
-            if problem is not None:
-                print(f"scrapy crawl {name}: error: {problem}", file=sys.stderr)
-                sys.exit(ExitStatus.USAGE)
         try:
+            check_settings(settings)
             check_cookies_file(settings)
             ReviewsQuery.checked(
                 settings.get("IMDB_GRAPHQL_URL"),
@@ -67,6 +64,13 @@ class Command(ScrapyCrawlCommand):
         except ValueError as error:
             print(f"scrapy crawl {name}: error: {error}", file=sys.stderr)
             sys.exit(ExitStatus.USAGE)
+        if settings.get("REDIS_URL"):
+            from reviewcrawler.cluster.connection import cluster_problem
+
+            problem = cluster_problem(settings)
+            if problem is not None:
+                print(f"scrapy crawl {name}: error: {problem}", file=sys.stderr)
+                sys.exit(ExitStatus.USAGE)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
@@ -77,5 +81,16 @@ class Command(ScrapyCrawlCommand):
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed or crawler.stats is None:
             self.exitcode = ExitStatus.FAILED
+            print("exit 1: the crawl could not start (see above)", file=sys.stderr)
             return
-        self.exitcode = exit_status(crawler.stats.get_stats())
+        stats = crawler.stats.get_stats()
+        if "finish_reason" not in stats:
+            # Stopped before the spider could close (a second stop signal).
+            self.exitcode = ExitStatus.FAILED
+            why = "stopped before the run could close (a second stop signal)"
+            print(f"exit 1: {why}", file=sys.stderr)
+            return
+        self.exitcode = exit_status(stats)
+        if self.exitcode != ExitStatus.COMPLETE:
+            # After Scrapy's own last lines: a scheduler's log ends with the reason.
+            print(exit_reason(stats), file=sys.stderr)

@@ -9,8 +9,8 @@ from typing import ClassVar
 
 from scrapy.commands import ScrapyCommand
 
-from reviewcrawler.archive.layout import TITLE_ID
 from reviewcrawler.cluster.connection import cluster_problem
+from reviewcrawler.ids import TITLE
 from reviewcrawler.outcome import ExitStatus
 
 
@@ -47,9 +47,9 @@ class Command(ScrapyCommand):
         titles = list(args)
         if opts.from_file:
             titles += self._read_file(opts.from_file)
-        bad = [t for t in titles if not (t.isascii() and TITLE_ID.fullmatch(t))]
-        if bad:
-            self._usage(f"not an IMDb title id (ttNNNNNNN): {bad[0]!r}; nothing queued")
+        problems = [problem for title in titles if (problem := TITLE.problem(title))]
+        if problems:
+            self._usage(f"{problems[0]}; nothing queued")
         if not titles and not opts.status:
             self._usage("give title ids, --from-file FILE or --status")
         problem = cluster_problem(self.settings)
@@ -61,7 +61,7 @@ class Command(ScrapyCommand):
         state = ClusterState(connect(self.settings), self.settings.get("CLUSTER_KEY_PREFIX"))
         if titles:
             unique = list(dict.fromkeys(titles))
-            dupefilter = self.settings.get("SCHEDULER_DUPEFILTER_KEY", "%(spider)s:dupefilter")
+            dupefilter = self.settings.get("SCHEDULER_DUPEFILTER_KEY")
             round_ = state.enqueue(unique, dupefilter % {"spider": "reviews"})
             print(f"queued {len(unique)} title(s) in round {round_}")
         if opts.status:

@@ -31,6 +31,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.conf import closest_scrapy_cfg
 from twisted.python.failure import Failure
 
+from reviewcrawler.ids import TITLE
 from reviewcrawler.items import GOLDEN_FIELDS, Review
 from reviewcrawler.loaders import utc_now
 from reviewcrawler.parsers import (
@@ -47,7 +48,6 @@ from reviewcrawler.urls import WEB_SCHEMES, title_reviews_url
 
 #: Path segments without dots: the golden test finds a case's files by suffix.
 CASE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(?:/[A-Za-z0-9][A-Za-z0-9_-]*)*")
-TITLE_ID = re.compile(r"tt\d+")
 #: Where a saved file that names no URL is taken to come from: its title's review page.
 IMDB = "https://www.imdb.com"
 SUFFIXES = (".html", ".jsonl", ".meta.json")
@@ -133,7 +133,7 @@ class Command(ScrapyCommand):
         source, name = args
         if not CASE_NAME.fullmatch(name):
             raise UsageError(f"NAME: letters, digits, - and _ (a/b for a subfolder): {name!r}")
-        if opts.title is not None and not TITLE_ID.fullmatch(opts.title):
+        if opts.title is not None and not TITLE.valid(opts.title):
             raise UsageError(f"--title: not an IMDb title id (ttNNNNNNN): {opts.title!r}")
         try:
             self._save(source, name, opts)
@@ -174,7 +174,7 @@ class Command(ScrapyCommand):
             return opts.url or path.resolve().as_uri(), path.read_bytes(), opts.url is None
         if opts.url is not None:
             raise UsageError("--url is for saved files; a fetched page keeps its own URL")
-        if TITLE_ID.fullmatch(source):
+        if TITLE.valid(source):
             source = title_reviews_url(self.settings.get("IMDB_BASE_URL"), source)
         elif "://" in source and not source.startswith(_web_prefixes()):
             raise UsageError(

@@ -1,11 +1,13 @@
 """One run's life in the archive: lock, tidy-up, index, commit, manifest, progress.
 
 At spider open the run takes the archive lock (or refuses with one line, before
-any page is read), removes what killed runs left, and loads the index. Items are
-written by `reviewcrawler.pipelines.archive.ArchivePipeline` through `writer`;
-rejects arrive here through the ``item_dropped`` signal. At spider close the
-run's files are renamed into place, the index saved, the manifest written, the
-lock released.
+any page is read), removes what killed runs left, and opens the index (building
+it when missing or damaged, indexing the files of a run killed before its index
+commit). Items are written by `reviewcrawler.pipelines.archive.ArchivePipeline`
+through `writer`; rejects arrive here through the ``item_dropped`` signal; the
+spider asks `title_state` and `writer.verdict` to stop a title once caught up.
+At spider close the run's files are renamed into place, the manifest written,
+the index committed (`RunWriter.commit`), the lock released.
 
 On SIGINT/SIGTERM Scrapy closes the spider gracefully: everything processed so
 far is committed and the manifest says ``interrupted``; what was not read is
@@ -16,10 +18,12 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, NoReturn, Self
+from pathlib import Path
+from typing import Any, NoReturn, Self, TypeVar
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -28,17 +32,27 @@ from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from twisted.internet.task import LoopingCall
 
 from reviewcrawler.archive.files import write_json_atomic
-from reviewcrawler.archive.index import ArchiveIndex, load_index, rebuild_index
-from reviewcrawler.archive.layout import ArchiveLayout, new_run_id
+from reviewcrawler.archive.index import (
+    ArchiveIndex,
+    IndexDamaged,
+    TitleState,
+    build_index,
+    open_index,
+    states_of_run,
+)
+from reviewcrawler.archive.layout import ArchiveLayout, UnsafePath, new_run_id
 from reviewcrawler.archive.lock import ArchiveLock, ArchiveLocked
-from reviewcrawler.archive.manifest import recorded_settings, run_manifest
+from reviewcrawler.archive.manifest import recorded_settings, run_manifest, titles_section
 from reviewcrawler.archive.recovery import Recovery, recover
-from reviewcrawler.archive.writer import RunWriter
+from reviewcrawler.archive.repair import damage_noted, note_damage, repairs_since
+from reviewcrawler.archive.writer import RunWriter, Verdict
 from reviewcrawler.pipelines.validate import InvalidReview
 
 logger = logging.getLogger(__name__)
 
-FAILED_STAT = "reviewcrawler/archive/failed"
+ARCHIVE_STATS = "reviewcrawler/archive"
+FAILED_STAT = f"{ARCHIVE_STATS}/failed"
+T = TypeVar("T")
 
 
 class ArchiveRunExtension:
@@ -69,21 +83,35 @@ class ArchiveRunExtension:
         return extension
 
     def spider_opened(self, spider: Spider) -> None:
-        run_id = new_run_id(after=_safe(self.layout.latest_run_id))
+        # One pass over the archive's names serves the run id and the tidy-up.
+        scan = _safe(self.layout.scan_reviews)
+        run_id = new_run_id(after=_safe(lambda: self.layout.latest_run_id(scan and scan[0])))
         try:
             self.lock.acquire(f"run {run_id}")
         except ArchiveLocked as refused:
             self._refuse(str(refused), "archive_locked")
+        except UnsafePath as refused:
+            self._refuse(str(refused), "archive_unsafe")
         except OSError as error:
             self._refuse_unwritable(error)
         try:
             self._check_writable()
-            self.recovery = recover(self.layout, by_run=run_id)
+            self.recovery = recover(self.layout, by_run=run_id, scan=scan)
             index = self._load_index()
+        except UnsafePath as refused:
+            self.lock.release()
+            self._refuse(str(refused), "archive_unsafe")
         except OSError as error:
             self.lock.release()
             self._refuse_unwritable(error)
+        except sqlite3.Error as error:
+            self.lock.release()
+            self._refuse(
+                f"archive index {self.layout.index_path} cannot be opened: {error}",
+                "archive_unwritable",
+            )
         self._log_recovery()
+        self._log_damage()
         self.writer = RunWriter(self.layout, run_id, index)
         logger.info("Archive run %s into %s", run_id, self.layout.root)
         self._started = time.monotonic()
@@ -103,16 +131,29 @@ class ArchiveRunExtension:
             )
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.commit_now(spider, reason)
+
+    def commit_now(self, spider: Spider | None, reason: str) -> None:
+        """Commit what the run holds, write its manifest, release the lock (once)."""
         writer, self.writer = self.writer, None
         if writer is None:
             return
         if self._progress is not None and self._progress.running:
             self._progress.stop()
         try:
-            files = self._commit(writer)
-            self._write_manifest(spider, reason, writer, files)
+            self._commit(spider, reason, writer)
         finally:
+            writer.index.close()
             self.lock.release()
+
+    def title_state(self, title_id: str) -> TitleState | None:
+        """What the archive knows of `title_id`'s crawls; ``None`` if never crawled
+        (or while no run holds the archive)."""
+        return self.writer.index.title_state(title_id) if self.writer is not None else None
+
+    def holds(self, record: Mapping[str, Any]) -> bool:
+        """The archive (or this run) holds `record` as it is: one index lookup."""
+        return self.writer is not None and self.writer.verdict(record) is Verdict.UNCHANGED
 
     def log_progress(self) -> None:
         counts = self._stats("pages_read", "reviews_seen", "archive/new", "rejected")
@@ -123,26 +164,69 @@ class ArchiveRunExtension:
             counts[1] / minutes,
         )
 
-    def _commit(self, writer: RunWriter) -> list[str]:
-        if writer.broken:
-            writer.discard()
-            self._fail("Archive run %s discarded: a write failed earlier", writer.run_id)
-            return []
+    def _commit(self, spider: Spider | None, reason: str, writer: RunWriter) -> None:
+        """Files into place, then the manifest, then the index (see `RunWriter.commit`);
+        one ERROR line per cause of what could not be written."""
+        manifest_written = False
+
+        def before_index(files: list[str]) -> None:
+            nonlocal manifest_written
+            self._report_failures(writer)
+            self._write_manifest(spider, reason, writer, files)
+            manifest_written = True
+
         try:
-            return writer.commit()
-        except OSError as error:
+            writer.commit(self._title_states(spider, writer.run_id), before_index=before_index)
+        except (OSError, sqlite3.Error) as error:
             writer.discard()
+            if manifest_written:
+                # The files and the manifest are in place; their journal row lets the
+                # next run index them (`ArchiveIndex.replay_journal`).
+                self._fail(
+                    "Archive index of run %s not committed: %s; the next run indexes its files",
+                    writer.run_id,
+                    error,
+                )
+                return
             self._fail("Archive commit of run %s failed: %s", writer.run_id, error)
-            return [p for p in writer.file_names() if (self.layout.root / p).is_file()]
+            self._report_failures(writer)
+            self._write_manifest(spider, reason, writer, writer.committed)
+
+    def _report_failures(self, writer: RunWriter) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        if writer.failures:
+            # Counted as written when they were; only what was committed counts.
+            for verdict in (Verdict.NEW, Verdict.CHANGED):
+                stats.set_value(f"{ARCHIVE_STATS}/{verdict}", writer.counts()[verdict.value])
+            stats.set_value(f"{ARCHIVE_STATS}/{Verdict.NOT_WRITTEN}", writer.reviews_kept_out())
+        for failure in writer.failures.values():
+            owners = sorted(failure.kept_out.items(), key=lambda item: (-item[1], item[0]))
+            shown = ", ".join(f"{owner}: {count}" for owner, count in owners[:5])
+            more = f" and {len(owners) - 5} more" if len(owners) > 5 else ""
+            self._fail(
+                "Archive write failed (%s): %d record(s) kept out of the archive (%s%s); "
+                "the feed still has every valid review, and the next run archives them",
+                failure.cause,
+                failure.count,
+                shown,
+                more,
+            )
+
+    def _title_states(self, spider: Spider | None, run_id: str) -> list[TitleState]:
+        assert self.crawler.stats is not None
+        params = getattr(spider, "params", None)
+        order = getattr(params, "order", "helpful")
+        return states_of_run(run_id, order, titles_section(self.crawler.stats.get_stats(), {}))
 
     def _write_manifest(
-        self, spider: Spider, reason: str, writer: RunWriter, files: list[str]
+        self, spider: Spider | None, reason: str, writer: RunWriter, files: list[str]
     ) -> None:
         assert self.crawler.stats is not None
         params = getattr(spider, "params", None)
         manifest = run_manifest(
             run_id=writer.run_id,
-            spider=spider.name,
+            spider=spider.name if spider is not None else "",
             arguments=params.model_dump(mode="json") if params is not None else None,
             settings=recorded_settings(self.crawler.settings, str(self.layout.root)),
             finished_at=datetime.now(UTC),
@@ -154,10 +238,19 @@ class ArchiveRunExtension:
                 "removed_partials": self.recovery.removed_partials,
                 "recovered_runs": self.recovery.recovered_runs,
                 "scrapyd_job": getattr(spider, "_job", None),
+                "write_failures": {
+                    failure.cause: dict(failure.kept_out) for failure in writer.failures.values()
+                },
             },
         )
-        path = self.layout.manifest_file(writer.run_id)
-        write_json_atomic(path, manifest)
+        try:
+            path = self.layout.manifest_file(writer.run_id)
+            write_json_atomic(path, manifest)
+        except OSError as error:
+            self._fail(
+                "Archive run %s: its manifest could not be written: %s", writer.run_id, error
+            )
+            return
         counts = manifest["counts"]
         logger.info(
             "Archive run %s %s: %d new, %d changed, %d unchanged, %d rejected; manifest %s",
@@ -171,18 +264,63 @@ class ArchiveRunExtension:
         )
 
     def _load_index(self) -> ArchiveIndex:
-        index = load_index(self.layout)
-        if index is not None:
-            return index
-        if self.layout.index_path.exists():
-            logger.info("Archive index out of date or damaged; rebuilding it from the review files")
-        index = rebuild_index(self.layout, on_damage=self._damaged)
-        # Saved now, under the lock: the next run finds it valid even if this one adds nothing.
-        index.save(self.layout)
+        """The index, rebuilt from the review files if missing or damaged, with the
+        runs killed while committing indexed. Damage found in the files on the way
+        is noted in the archive, so that every run warns of it until a repair."""
+        layout = self.layout
+        damaged: list[str] = []
+
+        def on_damage(path: Path, error: Exception) -> None:
+            damaged.append(f"{layout.relative(path)}: {error}")
+
+        try:
+            index = open_index(layout)
+        except IndexDamaged as damage:
+            logger.warning(
+                "Archive index %s is damaged (%s); rebuilding it from the review files",
+                layout.index_path,
+                damage,
+            )
+            index = None
+        else:
+            if index is None and layout.old_index_path.is_file():
+                build_index(layout, on_damage=on_damage)
+                layout.old_index_path.unlink()
+                logger.info(
+                    "Archive upgraded: %s replaced by the index database %s (one-time rebuild)",
+                    layout.old_index_path.name,
+                    layout.index_path.name,
+                )
+                index = open_index(layout)
+        if index is None:
+            build_index(layout, on_damage=on_damage)
+            index = open_index(layout)
+            assert index is not None
+        for run_id in index.replay_journal(layout, on_damage=on_damage):
+            logger.warning("Run %s was killed before its index commit; indexed its files", run_id)
+        if damaged:
+            note_damage(layout, damaged)
         return index
 
-    def _damaged(self, path: Any, error: Exception) -> None:
-        self._fail("Archive file %s is damaged (%s); run `scrapy archive verify`", path, error)
+    def _log_damage(self) -> None:
+        """One warning for damage known in the archive; one for a repair since the last run."""
+        previous_run = max((path.stem for path in self.layout.manifest_files()), default=None)
+        damaged = damage_noted(self.layout)
+        if damaged:
+            logger.warning(
+                "Archive %s has %d damaged place(s) (first: %s); readers skip them. "
+                "Run `scrapy archive verify`, then `scrapy archive repair`",
+                self.layout.root,
+                len(damaged),
+                damaged[0],
+            )
+        for path, lines in repairs_since(self.layout, previous_run):
+            logger.warning(
+                "`scrapy archive repair` quarantined %d damaged line(s) in %s since the last run; "
+                "the reviews they held are archived again as this run reads them",
+                lines,
+                self.layout.relative(path),
+            )
 
     def _check_writable(self) -> None:
         for directory in (self.layout.reviews_dir, self.layout.rejects_dir, self.layout.runs_dir):
@@ -217,9 +355,9 @@ class ArchiveRunExtension:
         return [int(self.crawler.stats.get_value(f"reviewcrawler/{n}", 0)) for n in names]
 
 
-def _safe(latest: Callable[[], str | None]) -> str | None:
-    """The latest run id, or ``None`` if the archive cannot be listed (refused later)."""
+def _safe(listing: Callable[[], T]) -> T | None:
+    """What `listing` finds, or ``None`` if the archive cannot be listed (refused later)."""
     try:
-        return latest()
+        return listing()
     except OSError:
         return None

@@ -40,6 +40,14 @@ ROBOT_CHECK = "//script[contains(., 'gokuProps') or contains(., 'awsWafCookieDom
 WAF_ACTION = "x-amzn-waf-action"
 
 
+#: How much of a page `why_not_html` looks at, and the share of characters no
+#: text has (C0 controls but whitespace) that makes it binary: random bytes have
+#: about 9 %, and a mis-encoded page, whose odd bytes decode to letters, none.
+BINARY_SAMPLE = 4096
+BINARY_SHARE = 0.02
+_NOT_TEXT = frozenset(chr(code) for code in range(32) if chr(code) not in "\t\n\r\x0c")
+
+
 @dataclass(frozen=True, slots=True)
 class Unreadable:
     """Why no parser reads a page."""
@@ -108,8 +116,11 @@ def why_not_html(response: Response) -> str | None:
         return "empty file"
     if not isinstance(response, TextResponse):
         return "not an HTML page"
-    # Checked on the decoded text: a UTF-16 page is full of NUL bytes, not of NULs.
-    if "\x00" in response.text[:4096]:
+    # Judged on the decoded text (a UTF-16 page is full of NUL bytes, not of
+    # NULs) and on a share of it: a stray NUL or two never makes a page binary.
+    sample = response.text[:BINARY_SAMPLE]
+    binary = sum(1 for char in sample if char in _NOT_TEXT)
+    if binary > max(8, len(sample) * BINARY_SHARE):
         return "binary content, not HTML"
     return None
 

@@ -68,8 +68,9 @@ class ParsedPage:
 class Pager(Protocol):
     """Where the page after a cursor is asked for (`reviewcrawler.parsers.graphql`)."""
 
-    def page_url(self, title_id: str, after: str) -> str:
-        """The URL of `title_id`'s reviews after the opaque cursor `after`."""
+    def page_url(self, title_id: str, after: str | None) -> str:
+        """The URL of `title_id`'s reviews after the opaque cursor `after` (from
+        the start when ``None``)."""
         ...
 
 

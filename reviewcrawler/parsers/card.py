@@ -13,12 +13,13 @@ from collections.abc import Iterable
 
 from lxml.etree import _Element
 
+from reviewcrawler.ids import REVIEW, TITLE, USER
 from reviewcrawler.loaders import VoteCounts
 from reviewcrawler.parsers.block import Block
 
-REVIEW_ID_IN_URL = re.compile(r"/review/(rw\d+)")
-TITLE_IN_REVIEW_URL = re.compile(r"/title/(tt\d+)/review/rw\d+")
-USER_IN_URL = re.compile(r"/user/(ur\d+)")
+REVIEW_ID_IN_URL = re.compile(rf"/review/({REVIEW.found})")
+TITLE_IN_REVIEW_URL = re.compile(rf"/title/({TITLE.found})/review/{REVIEW.found}")
+USER_IN_URL = re.compile(rf"/user/({USER.found})")
 #: What XPath's ``normalize-space()`` collapses.
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
 

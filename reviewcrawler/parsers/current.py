@@ -55,8 +55,11 @@ The HTML cards and the JSON overlap but are not the same thing:
 * **title_id, movie_title, movie_year: the page** — canonical link, og:url,
   the JSON's ``entityMetadata``/route, the "saved from" comment, the review
   hrefs (``/title/ttN/review/rwN/``), ``h2[data-testid=subtitle]``,
-  ``<title>`` — then ``-a title=``. Never guessed: a fragment naming no title
-  gives ``title_id`` null, and validation rejects it saying so.
+  ``<title>``, then the links to ``/title/ttN/`` outside the cards (a copied
+  section's header: poster and "Name (Year)" back link; only when they all name
+  the same title, `reviewcrawler.parsers.header`) — then ``-a title=``. Never
+  guessed: a fragment naming no title, or two, gives ``title_id`` null, and
+  validation rejects it saying so.
 
 Wherever a card and the JSON both have a field they are compared; a mismatch is
 a ``json_html_disagreement`` note (one log line and a count), never a crash.
@@ -75,12 +78,14 @@ from typing import ClassVar
 from lxml.etree import XPath
 from parsel import Selector
 
+from reviewcrawler.ids import TITLE
 from reviewcrawler.items import Review
 from reviewcrawler.loaders import ReviewLoader, VoteCounts, html_fragment, parse_count
 from reviewcrawler.parsers.base import PageContext, PageNote, ParsedPage
 from reviewcrawler.parsers.block import Block
 from reviewcrawler.parsers.card import TITLE_IN_REVIEW_URL, card_values, has_footer
 from reviewcrawler.parsers.extract import load_review, page_defaults
+from reviewcrawler.parsers.header import HeaderTitle, header_title
 from reviewcrawler.parsers.next_data import (
     NEXT_DATA,
     JsonReview,
@@ -100,8 +105,11 @@ def with_testid(value: str) -> str:
 REVIEWS_ROUTE = '"page":"/title/[tconst]/reviews"'
 #: Review cards. The title's main page shows a teaser card in its "User reviews"
 #: section: that is not a review listing.
+# ``descendant::`` from the root element, not ``//``: libxml2 evaluates a
+# predicate after ``//`` per parent and merges the results in quadratic time,
+# which a page of thousands of cards turns into minutes.
 CARDS = (
-    f"//article[{has_class('user-review-item')}]"
+    f"descendant::article[{has_class('user-review-item')}]"
     "[not(ancestor::section[@data-testid='UserReviews'])]"
 )
 TOTAL = with_testid("tturv-total-reviews")
@@ -119,7 +127,7 @@ MARKERS = (
 # Review data present somewhere, whatever the cards look like.
 REVIEW_DATA = (
     CARDS,
-    "//a[contains(@href, '/review/rw')]",
+    "descendant::a[contains(@href, '/review/rw')]",
     f"{NEXT_DATA}[contains(., '\"submissionDate\"')]",
 )
 #: The page says outright that the title has no reviews.
@@ -128,6 +136,8 @@ NO_REVIEWS = (
     f"{NEXT_DATA}[contains(., '\"reviewCount\":0,') or contains(., '\"reviewCount\":0}}')]",
 )
 _CARDS = XPath(CARDS)
+#: Links outside the review cards: a copied section's header (`reviewcrawler.parsers.header`).
+_LINKS_OUTSIDE_CARDS = XPath(f"//a[@href][not(ancestor::article[{has_class('user-review-item')}])]")
 _MARKERS, _REVIEW_DATA, _NO_REVIEWS = (
     tuple(XPath(query) for query in queries) for queries in (MARKERS, REVIEW_DATA, NO_REVIEWS)
 )
@@ -142,7 +152,7 @@ MOVIE_TITLE = "//h2[@data-testid='subtitle']"
 PAGE_TITLE = "//title/text() | //meta[@property='og:title']/@content"
 PAGE_TITLE_NAME = r"^\s*(.+?)\s+\([^()]*\)\s+-\s+User reviews"
 PAGE_TITLE_YEAR = r"\(([^()]*)\)\s+-\s+User reviews"
-TITLE_IN_URL = r"/title/(tt\d+)"
+TITLE_IN_URL = rf"/title/({TITLE.found})"
 
 _REVIEW_COUNT = re.compile(r"(\d[\d,.]*\s*[KkMm]?)\s+reviews?\b", re.IGNORECASE)
 #: Fields a card is trusted for; the JSON only fills them in.
@@ -166,6 +176,10 @@ class CurrentReviewPage:
     def parse(page: Selector, context: PageContext) -> ParsedPage:
         data = read_next_data(page)
         title_id = _page_title_id(page, data)
+        header = None
+        if title_id is None or not data.movie_titles:
+            header = header_title(_LINKS_OUTSIDE_CARDS(page.root))
+            title_id = title_id or header.title_id
         cards = _CARDS(page.root)
         result = ParsedPage(
             layout=CurrentReviewPage.layout,
@@ -179,7 +193,15 @@ class CurrentReviewPage:
         if data.end_cursor and context.pager is not None and result.title_id:
             # Further pages are not links but GraphQL calls from the cursor on.
             result.next_page = context.pager.page_url(result.title_id, data.end_cursor)
-        page_values = _page_values(page, data, title_id, context)
+        if title_id is None and header is not None and len(header.title_ids) > 1:
+            result.notes.append(
+                PageNote(
+                    "title_links_disagree",
+                    "links outside the reviews name different titles "
+                    f"({', '.join(header.title_ids)}); the page's title is not guessed",
+                )
+            )
+        page_values = _page_values(page, data, title_id, context, header)
         # Shown on the first page only: the crawl carries them to the pages after it.
         result.movie_title = page_values.movie_title or context.movie_title
         result.movie_year = page_values.movie_year or context.movie_year
@@ -247,19 +269,28 @@ class PageValues:
 
 
 def _page_values(
-    page: Selector, data: NextData, title_id: str | None, context: PageContext
+    page: Selector,
+    data: NextData,
+    title_id: str | None,
+    context: PageContext,
+    header: HeaderTitle | None,
 ) -> PageValues:
-    """The title's name and year, first found of: the page header, the JSON, ``<title>``.
+    """The title's name and year, first found of: the page header, the JSON, ``<title>``,
+    the header's "Name (Year)" back link (of the page's title).
 
     A loader without a selector cleans the candidates (once per page, not per card).
     """
     page_title = page.xpath(PAGE_TITLE)
+    named = header is not None and title_id is not None and header.title_id == title_id
+    back_link = header if header is not None and named else HeaderTitle(())
     loader = ReviewLoader()
     loader.add_value("movie_title", page.xpath(MOVIE_TITLE)[:1])
     loader.add_value("movie_title", data.movie_titles[:1])
     loader.add_value("movie_title", page_title.re_first(PAGE_TITLE_NAME))
+    loader.add_value("movie_title", back_link.movie_title)
     loader.add_value("movie_year", data.movie_years[:1])
     loader.add_value("movie_year", page_title.re_first(PAGE_TITLE_YEAR))
+    loader.add_value("movie_year", back_link.movie_year)
     values: Review = loader.load_item()
     return PageValues(title_id, values.movie_title, values.movie_year, context)
 
@@ -413,7 +444,7 @@ def _page_title_id(page: Selector, data: NextData) -> str | None:
         if match:
             return match.group(1)
     for title_id in data.title_ids:
-        if re.fullmatch(r"tt\d+", title_id):
+        if TITLE.valid(title_id):
             return title_id
     for href in page.xpath(f"{CARDS}//a/@href").getall():
         match = re.search(TITLE_IN_REVIEW_URL, href)

@@ -7,10 +7,11 @@ next 25 with a GET whose three parameters are JSON::
 
     operationName  TitleReviewsRefine
     variables      {"after":CURSOR,"const":"ttN","filter":{},"first":25,
-                    "locale":"en-US","sort":{"by":"HELPFULNESS_SCORE","order":"DESC"}}
+                    "locale":"en-US","sort":{"by":"SUBMISSION_DATE","order":"DESC"}}
     extensions     {"persistedQuery":{"sha256Hash":HASH,"version":1}}
 
-(compact, keys sorted, as the browser sends them), with ``Content-Type:
+(compact, keys sorted, as the browser sends them; ``sort`` is
+``HELPFULNESS_SCORE`` for ``-a order=helpful``, IMDb's default), with ``Content-Type:
 application/json`` even though there is no body. The answer is::
 
     {"data": {"title": {"reviews": {"total": N,
@@ -44,6 +45,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from parsel import Selector
 
+from reviewcrawler.ids import TITLE
 from reviewcrawler.parsers.base import PageContext, PageNote, ParsedPage
 from reviewcrawler.parsers.current import PageValues, json_record
 from reviewcrawler.parsers.next_data import as_list, dig, next_cursor, node_reviews
@@ -52,9 +54,12 @@ from reviewcrawler.urls import WEB_SCHEMES, title_reviews_url
 OPERATION = "TitleReviewsRefine"
 #: What the page's button asks for; the first page is 25 reviews too.
 PAGE_SIZE = 25
-#: The page's default order ("Featured"), the order the first page is in: the
-#: cursor only means something in the order it was made for.
-SORT = {"by": "HELPFULNESS_SCORE", "order": "DESC"}
+#: The query's ``sort`` per ``-a order=``: the page's default ("Featured"), or
+#: newest first. A cursor only means something in the order it was made for.
+SORTS: dict[str, dict[str, str]] = {
+    "helpful": {"by": "HELPFULNESS_SCORE", "order": "DESC"},
+    "newest": {"by": "SUBMISSION_DATE", "order": "DESC"},
+}
 LOCALE = "en-US"
 HASH_SETTING = "IMDB_GRAPHQL_HASH"
 
@@ -64,12 +69,11 @@ def hash_rejection(detail: str) -> str:
     return (
         f"IMDb's GraphQL endpoint rejected the review query ({detail}); its persisted-query "
         f"hash changes when IMDb rebuilds its site: set {HASH_SETTING} to the current one "
-        "(README: 'When the GraphQL hash rotates')"
+        "(docs/crawling.md: 'When the GraphQL hash rotates')"
     )
 
 
 _HASH = re.compile(r"[0-9a-f]{64}")
-_TITLE_ID = re.compile(r"tt\d+")
 #: ``PersistedQueryNotFound`` (message) or ``PERSISTED_QUERY_NOT_FOUND`` (code).
 _NOT_FOUND = "persistedquerynotfound"
 
@@ -89,9 +93,11 @@ class ReviewsQuery:
     sha256_hash: str
     #: ``IMDB_BASE_URL``: the calls come from its pages (``Origin``, ``Referer``).
     site: str
+    #: ``-a order=``: a key of `SORTS`.
+    order: str = "helpful"
 
     @classmethod
-    def checked(cls, url: str, sha256_hash: str, site: str) -> ReviewsQuery:
+    def checked(cls, url: str, sha256_hash: str, site: str, order: str = "helpful") -> ReviewsQuery:
         """A query from settings; `ValueError` naming the setting if one is unusable."""
         parts = urlsplit(url or "")
         if parts.scheme not in WEB_SCHEMES or not parts.hostname or parts.query:
@@ -101,22 +107,24 @@ class ReviewsQuery:
             raise ValueError(
                 f"{HASH_SETTING} {sha256_hash!r} is not a SHA-256 hash (64 hex digits)"
             )
-        return cls(url, digest, site)
+        return cls(url, digest, site, order)
 
     @property
     def netloc(self) -> str:
         return urlsplit(self.url).netloc.lower()
 
-    def page_url(self, title_id: str, after: str) -> str:
-        """The GET URL of `title_id`'s reviews after the cursor `after`."""
-        variables = {
-            "after": after,
+    def page_url(self, title_id: str, after: str | None) -> str:
+        """The GET URL of `title_id`'s reviews after the cursor `after` (from the
+        first review when ``None``, as the page's script asks when re-sorted)."""
+        variables: dict[str, Any] = {
             "const": title_id,
             "filter": {},
             "first": PAGE_SIZE,
             "locale": LOCALE,
-            "sort": SORT,
+            "sort": SORTS[self.order],
         }
+        if after is not None:
+            variables["after"] = after
         extensions = {"persistedQuery": {"sha256Hash": self.sha256_hash, "version": 1}}
         query = urlencode(
             {
@@ -251,7 +259,7 @@ class GraphqlReviewPage:
 
 
 def _title_id(value: Any) -> str | None:
-    return value if isinstance(value, str) and _TITLE_ID.fullmatch(value) else None
+    return value if TITLE.valid(value) else None
 
 
 def _variables(url: str) -> Any:

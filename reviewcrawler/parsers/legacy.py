@@ -15,24 +15,22 @@ from lxml import etree
 from parsel import Selector
 from w3lib.url import add_or_replace_parameters
 
+from reviewcrawler.ids import TITLE
 from reviewcrawler.loaders import clean_line, parse_count
 from reviewcrawler.parsers.base import PageContext, ParsedPage
 from reviewcrawler.parsers.block import Block, link
 from reviewcrawler.parsers.extract import load_review, page_defaults
+from reviewcrawler.urls import sort_parameters
 
 IMDB_ROOT = "https://www.imdb.com/"
 
 # Any of these classes says "this is (part of) a legacy review listing", even
 # when the review blocks themselves can no longer be found (layout drift).
 MARKER_CLASSES = frozenset({"imdb-user-review", "lister-list", "load-more-data", "lister"})
-# A cheap substring prefilter (one scan of the page); tokens are checked after.
-_MARKER_CANDIDATES = etree.XPath(
-    "//div[contains(@class, 'lister') or contains(@class, 'load-more-data')]"
-)
 _TITLE_LINKS = etree.XPath(
     "//head/link[@rel='canonical']/@href | //head/meta[@property='og:url']/@content"
 )
-_TITLE_ID = re.compile(r"/title/(tt\d+)")
+_TITLE_ID = re.compile(rf"/title/({TITLE.found})")
 # Counts may carry a locale's thousands separator: "2.360 out of 3.031".
 _NUMBER = r"(\d[\d,.\u00a0\u202f]*)"
 _REVIEW_COUNT = re.compile(rf"{_NUMBER}\s+Reviews?\b", re.IGNORECASE)
@@ -87,9 +85,11 @@ class LegacyReviewPage:
 
     @staticmethod
     def matches(page: Selector) -> bool:
+        # One walk that stops at the first marker: linear in the page at worst
+        # (an XPath ``//div[...]`` merges its results in quadratic time).
         return any(
             not MARKER_CLASSES.isdisjoint(div.get("class", "").split())
-            for div in _MARKER_CANDIDATES(page.root)
+            for div in page.root.iter("div")
         )
 
     @staticmethod
@@ -181,7 +181,9 @@ def _next_page(index: Block, url: str) -> str | None:
     if not key or not ajax_url:
         return None
     base = url if url.startswith(("http://", "https://")) else IMDB_ROOT
-    # The browser widget sends ref_=undefined too; the key is what matters.
+    # The browser widget sends ref_=undefined too; the key is what matters. The
+    # page's sort parameters go along: a key only means something in its order.
     return add_or_replace_parameters(
-        urljoin(base, ajax_url), {"ref_": "undefined", "paginationKey": key}
+        urljoin(base, ajax_url),
+        {**sort_parameters(url), "ref_": "undefined", "paginationKey": key},
     )

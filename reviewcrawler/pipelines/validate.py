@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Self
 from urllib.parse import urlsplit
@@ -11,15 +10,12 @@ from urllib.parse import urlsplit
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from reviewcrawler.ids import REVIEW, TITLE, USER, shown
 from reviewcrawler.items import RejectedReview, Review, as_record
 
 logger = logging.getLogger(__name__)
 
-_IDS = {
-    "review_id": re.compile(r"rw\d+"),
-    "title_id": re.compile(r"tt\d+"),
-    "author_id": re.compile(r"ur\d+"),
-}
+_IDS = {"review_id": REVIEW, "title_id": TITLE, "author_id": USER}
 STATS_PREFIX = "reviewcrawler/rejected"
 #: Never guessed: a page that does not name its title (a fragment copied out of
 #: the page) needs the user to name it. The stats key is the part before ":".
@@ -41,12 +37,12 @@ class InvalidReview(DropItem):
 def review_problems(review: Review, today: date | None = None) -> list[str]:
     """Every reason `review` is not a valid record (empty when it is)."""
     problems = []
-    for name, pattern in _IDS.items():
+    for name, rule in _IDS.items():
         value = getattr(review, name)
         if value is None:
             problems.append(MISSING_TITLE_ID if name == "title_id" else f"missing {name}")
-        elif not pattern.fullmatch(value):
-            problems.append(f"malformed {name}: {value!r}")
+        elif not rule.valid(value):
+            problems.append(f"malformed {name}: {shown(value)} (not {rule.rule})")
     if review.rating is not None and not (
         isinstance(review.rating, int) and 1 <= review.rating <= 10
     ):

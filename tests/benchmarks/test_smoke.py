@@ -86,7 +86,7 @@ def test_harness_runs_on_a_tiny_corpus(tmp_path):
     done = subprocess.run(
         [
             sys.executable, "-m", "benchmarks.run", "--sizes", "5", "--repeat", "1",
-            "--no-plot", "--no-archive-open", "--results", str(tmp_path),
+            "--no-plot", "--no-archive-open", "--no-archive-scale", "--results", str(tmp_path),
             "--workdir", str(tmp_path),
         ],
         cwd=ROOT,
@@ -185,12 +185,7 @@ def _archive_result(open_cost: float, rebuild_cost: float) -> dict:
         "build_wall_s": 120.0,
         "copy_s": 0.4,
         "cache": {"path": "/tmp/x", "reused": True, "built": "2026-11-25T10:00:00+00:00"},
-        "in_process": {
-            "entries": 100_000,
-            "load_index_s": 0.2,
-            "save_index_s": 0.3,
-            "rebuild_index_s": 2.0,
-        },
+        "in_process": {"entries": 100_000, "open_index_s": 0.002, "build_index_s": 2.0},
     }
 
 
@@ -198,8 +193,9 @@ def test_archive_step_figures_and_targets():
     """The archive step's table and target lines, on made-up figures (no crawl here)."""
     archive = _archive_result(0.25, 2.5)
     text = run.archive_table(archive)
-    assert "the big archive (index.json loaded)" in text and "+0.250" in text
-    assert "index.json deleted (rebuilt)" in text and "+2.500" in text
+    assert "the big archive (index opened)" in text and "+0.250" in text
+    assert "index deleted (rebuilt)" in text and "+2.500" in text
+    assert "open_index 0.002 s, build_index 2.000 s (100,000 entries)" in text
     checks = {c["name"]: c["status"] for c in run.target_checks([], archive)}
     assert checks["archive of 100,000 reviews opens (index load) in < 1 s"] == "PASS"
     assert checks["archive of 100,000 reviews opens (index rebuild) in < 1 s"] == "FAIL"
@@ -231,3 +227,37 @@ def test_stage_breakdown_runs_on_a_tiny_corpus(capsys):
     assert lines[1].startswith("legacy ") and "parse" in lines[1]
     assert lines[2].startswith("current ") and "floor" in lines[2]
     assert lines[3].startswith("engine ")
+
+
+def test_archive_scale_step_on_tiny_archives(tmp_path):
+    """The archive-scale step end to end, on archives of 1,000 and 2,000 reviews."""
+    from benchmarks import archive_scale
+
+    results = tmp_path / "results"
+    cache = tmp_path / "cache"
+    argv = ["--sizes", "1000,2000", "--repeat", "1", "--cache", str(cache)]
+    assert archive_scale.main([*argv, "--results", str(results)]) == 0
+    scale = json.loads((results / archive_scale.RESULT_FILE).read_text())
+    small, big = scale["sizes"]
+    assert (small["reviews"], big["reviews"]) == (1000, 2000)
+    assert small["wall_ratio"] == 1.0 and big["wall_ratio"] > 0
+    assert big["index_bytes"] > small["index_bytes"] > 0
+    assert [c["status"] in ("PASS", "FAIL") for c in scale["checks"]] == [True, True]
+    # Generated once, reindexed once: the next run reuses the cached archives.
+    assert len(list(cache.glob("scale-*"))) == 2
+    (again,) = archive_scale.daily_runs([1000], 1, tmp_path / "again", cache)
+    assert again["archive_build"]["reused"] is True
+
+
+def test_a_generated_archive_is_in_the_archive_layout(tmp_path):
+    from benchmarks import archive_scale
+
+    archive = tmp_path / "archive"
+    archive_scale.generate_archive(archive, 2_500)
+    files = sorted(archive.glob("reviews/tt*/*.jsonl"))
+    assert len(files) == 3 * len(archive_scale.RUNS)
+    assert sum(len(read_jsonl(path)) for path in files) == 2_500
+    assert len(list((archive / "runs").glob("*.json"))) == len(archive_scale.RUNS)
+    verified = scrapy_cmd("archive", "reindex", "-s", f"ARCHIVE_DIR={archive}")
+    assert verified.stdout.strip().startswith("indexed 2500 review(s)")
+    assert scrapy_cmd("archive", "verify", "-s", f"ARCHIVE_DIR={archive}").returncode == 0

@@ -69,12 +69,15 @@ def test_stats_per_title(two_runs):
         "runs": 2,
         "last_run": last_run,
         "rejects": 0,
+        # Saved pages (path=) say nothing of what IMDb holds: no crawl state.
+        "crawl": None,
     }
     assert stats[OTHER_TITLE]["rejects"] == 1
     assert stats[OTHER_TITLE]["versions"] == 2
     table = archive_cmd(two_runs, "stats")
     assert table.stdout.splitlines()[0].split() == [
-        "title", "reviews", "versions", "runs", "last_run", "rejects"
+        "title", "reviews", "versions", "runs", "last_run", "rejects",
+        "crawl", "order", "newest", "last_complete_run",
     ]  # fmt: skip
 
 
@@ -87,7 +90,7 @@ def test_verify_passes_on_a_sound_archive(two_runs):
 def test_verify_fails_on_damage_and_reindex_repairs_the_index(two_runs, tmp_path):
     archive = tmp_path / "copy"
     shutil.copytree(two_runs, archive)
-    (archive / "index.json").unlink()
+    (archive / "index.db").unlink()
     assert archive_cmd(archive, "verify").returncode == 1
     assert archive_cmd(archive, "reindex").returncode == 0
     assert archive_cmd(archive, "verify").returncode == 0

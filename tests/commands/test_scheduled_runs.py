@@ -39,8 +39,10 @@ def crawl_args(pages: Path, archive: Path, *extra: str) -> list[str]:
     return ["crawl", "reviews", "-a", f"path={pages}", "-s", f"ARCHIVE_DIR={archive}", *extra]
 
 
-def slow_crawl(pages: Path, archive: Path) -> subprocess.Popen[str]:
-    """A crawl that archives one review every SLOW_ITEM_SECONDS (a test-only pipeline)."""
+def slow_crawl(
+    pages: Path, archive: Path, seconds: float = SLOW_ITEM_SECONDS
+) -> subprocess.Popen[str]:
+    """A crawl that archives one review every `seconds` (a test-only pipeline)."""
     pipelines = {**project.ITEM_PIPELINES, "tests.slow_pipeline.SlowPipeline": 250}
     args = crawl_args(
         pages,
@@ -48,7 +50,7 @@ def slow_crawl(pages: Path, archive: Path) -> subprocess.Popen[str]:
         "-s",
         f"ITEM_PIPELINES={json.dumps(pipelines)}",
         "-s",
-        f"TEST_SLOW_ITEM_SECONDS={SLOW_ITEM_SECONDS}",
+        f"TEST_SLOW_ITEM_SECONDS={seconds}",
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("SCRAPY_SETTINGS_MODULE", None)
@@ -78,7 +80,9 @@ def archived_ids(archive: Path) -> list[str]:
 
 def test_killed_run_leaves_a_valid_archive_and_a_second_run_is_refused(pages, tmp_path):
     archive = tmp_path / "archive"
-    slow = slow_crawl(pages, archive)
+    # Slow enough that the first run is still mid-write however long the second one
+    # takes to start on a loaded machine; it is killed, so this costs no test time.
+    slow = slow_crawl(pages, archive, seconds=3.0)
     try:
         wait_for_partial_lines(archive, 3)
 
@@ -151,3 +155,60 @@ def test_unwritable_archive_exits_1_with_one_line(pages, tmp_path):
     errors = [line for line in result.stderr.splitlines() if " ERROR: " in line]
     assert len(errors) == 1
     assert "is not writable" in errors[0]
+
+
+def killed_crawl(pages: Path, archive: Path, point: str) -> subprocess.CompletedProcess[str]:
+    """A crawl that SIGKILLs itself at `point` of its commit (tests/killpoints.py)."""
+    extensions = {**project.EXTENSIONS, "tests.killpoints.KillDuringCommit": 900}
+    args = crawl_args(
+        pages, archive, "-s", f"EXTENSIONS={json.dumps(extensions)}", "-s", f"TEST_KILL_AT={point}"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("SCRAPY_SETTINGS_MODULE", None)
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("point", ["before_index_commit", "between_renames"])
+def test_a_kill_between_the_renames_and_the_index_commit_loses_and_duplicates_nothing(
+    pages, tmp_path, point
+):
+    archive = tmp_path / "archive"
+    first = scrapy_cmd(*crawl_args(pages, archive))
+    assert first.returncode == 0, first.stderr
+    # New reviews for both titles, then a run killed -9 in the middle of its commit.
+    write_pages(
+        pages,
+        {
+            "c.html": [review(n) for n in range(100, 105)],
+            "d.html": [review(n, title_id="tt0000002") for n in range(105, 110)],
+        },
+    )
+    killed = killed_crawl(pages, archive, point)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    first_run = manifests(archive)[0]["run_id"]
+    renamed = [path for path in review_files(archive) if path.stem != first_run]
+    assert renamed, "the killed run renamed at least one file"
+    assert_valid_archive(archive)
+    noted = scrapy_cmd("archive", "verify", "-s", f"ARCHIVE_DIR={archive}")
+    assert noted.returncode == 0, noted.stdout
+    assert "killed before their index commit; the next run indexes their files" in noted.stdout
+
+    rerun = scrapy_cmd(*crawl_args(pages, archive), "-s", "LOG_LEVEL=INFO")
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert "was killed before its index commit; indexed its files" in rerun.stderr
+    ids = archived_ids(archive)
+    expected = {f"rw{1000 + n}" for n in (*range(REVIEWS), *range(100, 110))}
+    assert sorted(ids) == sorted(expected)  # each review archived once: nothing lost, nothing twice
+    last = manifests(archive)[-1]
+    assert last["counts"]["new"] == 10 - sum(1 for p in renamed for _ in read_jsonl(p))
+    assert not list(archive.rglob("*.partial"))
+    verified = scrapy_cmd("archive", "verify", "-s", f"ARCHIVE_DIR={archive}")
+    assert verified.returncode == 0, verified.stdout

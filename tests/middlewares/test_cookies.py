@@ -126,7 +126,7 @@ def test_a_signed_in_crawl_sends_the_session_and_stores_it_nowhere(local_site, t
         local_site, COOKIES_FILE=str(cookies), ARCHIVE_ENABLED=True, ARCHIVE_DIR=str(archive)
     )
     result = yield deferred_from_coro(
-        crawl(signed_in, title=currentpages.TITLE_ID, record=str(recording))
+        crawl(signed_in, order="helpful", title=currentpages.TITLE_ID, record=str(recording))
     )
     assert len(result.items) == 11
     assert exit_status(result.stats) is ExitStatus.COMPLETE

@@ -37,7 +37,7 @@ def test_record_keeps_successful_bodies_in_the_manifest_and_every_exchange_in_th
     local_site.serve_first(paths[1], Reply("busy", status=503))
     recording = tmp_path / "recording"
     result = yield deferred_from_coro(
-        crawl(site_settings(local_site), title=TITLE_ID, record=str(recording))
+        crawl(site_settings(local_site), order="helpful", title=TITLE_ID, record=str(recording))
     )
     assert len(result.items) == 5
     manifest = json.loads((recording / "manifest.json").read_text(encoding="utf-8"))
@@ -72,7 +72,9 @@ def test_record_never_stores_cookies_or_credentials(local_site, tmp_path):
         DEFAULT_REQUEST_HEADERS={"Authorization": "Bearer TOKEN-SECRET"},
     )
     recording = tmp_path / "recording"
-    yield deferred_from_coro(crawl(settings, title=TITLE_ID, record=str(recording)))
+    yield deferred_from_coro(
+        crawl(settings, order="helpful", title=TITLE_ID, record=str(recording))
+    )
     # The cookie did go back to the site: it is only the recording that omits it.
     assert "SESSION-SECRET" in local_site.hits_of(paths[1])[0].headers.get("Cookie", "")
     stored = gzip.decompress((recording / "responses.warc.gz").read_bytes())
@@ -89,8 +91,12 @@ def test_recording_twice_into_one_directory_extends_it(local_site, tmp_path):
     local_site.serve_title([range(10, 12)], title_id="tt0000002")
     recording = tmp_path / "recording"
     settings = site_settings(local_site)
-    yield deferred_from_coro(crawl(settings, title=TITLE_ID, record=str(recording)))
-    yield deferred_from_coro(crawl(settings, title="tt0000002", record=str(recording)))
+    yield deferred_from_coro(
+        crawl(settings, order="helpful", title=TITLE_ID, record=str(recording))
+    )
+    yield deferred_from_coro(
+        crawl(settings, order="helpful", title="tt0000002", record=str(recording))
+    )
     manifest = json.loads((recording / "manifest.json").read_text(encoding="utf-8"))
     assert {url.split("/title/")[1].split("/")[0] for url in manifest} == {TITLE_ID, "tt0000002"}
     responses = [r for r in warc_records(recording / "responses.warc.gz") if r[0] == "response"]
@@ -104,7 +110,7 @@ def test_a_redirected_page_is_recorded_under_the_url_asked_for_too(local_site, t
     local_site.serve_first(paths[0], Reply(status=301, headers={"Location": moved}))
     recording = tmp_path / "recording"
     result = yield deferred_from_coro(
-        crawl(site_settings(local_site), title=TITLE_ID, record=str(recording))
+        crawl(site_settings(local_site), order="helpful", title=TITLE_ID, record=str(recording))
     )
     assert len(result.items) == 5
     manifest = json.loads((recording / "manifest.json").read_text(encoding="utf-8"))

@@ -56,11 +56,15 @@ def test_a_recorded_crawl_replays_to_identical_items_with_the_server_gone(tmp_pa
         site.serve_title(THREE_PAGES)
         settings = site_settings(site)
         recording = tmp_path / "recording"
-        live = yield deferred_from_coro(crawl(settings, title=TITLE_ID, record=str(recording)))
+        live = yield deferred_from_coro(
+            crawl(settings, order="helpful", title=TITLE_ID, record=str(recording))
+        )
     finally:
         site.stop()
     replay = recording if source == "directory" else recording / "responses.warc.gz"
-    replayed = yield deferred_from_coro(crawl(settings, title=TITLE_ID, replay=str(replay)))
+    replayed = yield deferred_from_coro(
+        crawl(settings, order="helpful", title=TITLE_ID, replay=str(replay))
+    )
     assert len(live.items) == 8
     assert without_time(replayed.items) == without_time(live.items)
     assert replayed.stats[f"{TITLE_STATS}/complete"] == 1
@@ -73,7 +77,9 @@ def test_a_page_missing_from_the_recording_is_a_logged_miss_and_the_title_incomp
     tmp_path, caplog
 ):
     replay = write_recording(tmp_path, {IMDB_PAGE_1: first_page(range(1, 4), "key2")})
-    result = yield deferred_from_coro(crawl(project_settings(), title=TITLE_ID, replay=replay))
+    result = yield deferred_from_coro(
+        crawl(project_settings(), order="helpful", title=TITLE_ID, replay=replay)
+    )
     assert [item.review_id for item in result.items] == ["rw1000001", "rw1000002", "rw1000003"]
     assert result.stats["reviewcrawler/replay/misses"] == 1
     assert result.stats[f"{TITLE_STATS}/complete"] == 0
@@ -86,7 +92,9 @@ def test_replay_never_uses_the_network(local_site, tmp_path):
     local_site.serve_title(THREE_PAGES)
     replay = write_recording(tmp_path, {})
     start = f"{local_site.url}/title/{TITLE_ID}/reviews/"
-    result = yield deferred_from_coro(crawl(site_settings(local_site), url=start, replay=replay))
+    result = yield deferred_from_coro(
+        crawl(site_settings(local_site), order="helpful", url=start, replay=replay)
+    )
     assert local_site.hits == []
     assert result.items == []
     assert result.stats["reviewcrawler/replay/misses"] == 1
@@ -101,7 +109,9 @@ def test_replay_obeys_a_recorded_robots_txt(tmp_path):
             IMDB_PAGE_1: first_page(range(1, 4), None),
         },
     )
-    result = yield deferred_from_coro(crawl(project_settings(), title=TITLE_ID, replay=replay))
+    result = yield deferred_from_coro(
+        crawl(project_settings(), order="helpful", title=TITLE_ID, replay=replay)
+    )
     assert result.items == []
     assert result.stats["robotstxt/forbidden"] == 1
     assert exit_status(result.stats) is ExitStatus.INCOMPLETE
@@ -119,7 +129,9 @@ def test_replay_without_robots_txt_allows_all(tmp_path):
             ),
         },
     )
-    result = yield deferred_from_coro(crawl(project_settings(), title=TITLE_ID, replay=replay))
+    result = yield deferred_from_coro(
+        crawl(project_settings(), order="helpful", title=TITLE_ID, replay=replay)
+    )
     assert len(result.items) == 5
     assert result.stats["reviewcrawler/replay/robots_allow_all"] == 1
     assert exit_status(result.stats) is ExitStatus.COMPLETE
@@ -129,7 +141,16 @@ def test_scrapy_crawl_replay_with_a_missing_page_exits_incomplete_and_keeps_page
     replay = write_recording(tmp_path / "recording", {IMDB_PAGE_1: first_page(range(1, 4), "key2")})
     output = tmp_path / "out.jsonl"
     run = scrapy_cmd(
-        "crawl", "reviews", "-a", f"title={TITLE_ID}", "-a", f"replay={replay}", "-O", str(output)
+        "crawl",
+        "reviews",
+        "-a",
+        f"title={TITLE_ID}",
+        "-a",
+        "order=helpful",
+        "-a",
+        f"replay={replay}",
+        "-O",
+        str(output),
     )
     assert run.returncode == ExitStatus.INCOMPLETE, run.stderr
     assert [record["review_id"] for record in read_jsonl(output)] == [
@@ -150,7 +171,7 @@ def test_a_recorded_current_title_replays_its_graphql_pages_identically(tmp_path
         settings = site_settings(site)
         recording = tmp_path / "recording"
         live = yield deferred_from_coro(
-            crawl(settings, title=currentpages.TITLE_ID, record=str(recording))
+            crawl(settings, order="helpful", title=currentpages.TITLE_ID, record=str(recording))
         )
     finally:
         site.stop()
@@ -158,7 +179,7 @@ def test_a_recorded_current_title_replays_its_graphql_pages_identically(tmp_path
     assert sorted(Path(body).suffix for body in manifest.values()) == [".html", ".json", ".json"]
     replay = recording if source == "directory" else recording / "responses.warc.gz"
     replayed = yield deferred_from_coro(
-        crawl(settings, title=currentpages.TITLE_ID, replay=str(replay))
+        crawl(settings, order="helpful", title=currentpages.TITLE_ID, replay=str(replay))
     )
     assert len(live.items) == 11
     assert without_time(replayed.items) == without_time(live.items)
@@ -174,14 +195,19 @@ def test_a_recording_replays_after_the_graphql_hash_rotated(tmp_path):
         currentpages.serve(site)
         recording = tmp_path / "recording"
         live = yield deferred_from_coro(
-            crawl(site_settings(site), title=currentpages.TITLE_ID, record=str(recording))
+            crawl(
+                site_settings(site),
+                order="helpful",
+                title=currentpages.TITLE_ID,
+                record=str(recording),
+            )
         )
     finally:
         site.stop()
     # The default hosts (the recording was made on a local server) and a newer hash.
     settings = project_settings(IMDB_GRAPHQL_HASH="f" * 64)
     replayed = yield deferred_from_coro(
-        crawl(settings, title=currentpages.TITLE_ID, replay=str(recording))
+        crawl(settings, order="helpful", title=currentpages.TITLE_ID, replay=str(recording))
     )
     assert [r.review_id for r in replayed.items] == [r.review_id for r in live.items]
     assert replayed.stats[f"{TITLE_STATS}/complete"] == 1
@@ -204,7 +230,9 @@ def test_a_graphql_page_missing_from_a_recording_is_a_miss(tmp_path, caplog):
             query.page_url(TITLE_ID, currentpages.CURSORS[1] + "x"): "{}",
         },
     )
-    result = yield deferred_from_coro(crawl(project_settings(), title=TITLE_ID, replay=replay))
+    result = yield deferred_from_coro(
+        crawl(project_settings(), order="helpful", title=TITLE_ID, replay=replay)
+    )
     assert len(result.items) == 6 + 3
     assert result.stats["reviewcrawler/replay/hits"] == 2
     assert result.stats["reviewcrawler/replay/misses"] == 1
@@ -217,7 +245,9 @@ def test_an_archived_replay_writes_its_manifest_naming_the_recording(tmp_path):
     replay = write_recording(tmp_path / "recording", {IMDB_PAGE_1: first_page(range(1, 4), None)})
     archive = tmp_path / "archive"
     settings = archive_settings(archive)
-    result = yield deferred_from_coro(crawl(settings, title=TITLE_ID, replay=replay))
+    result = yield deferred_from_coro(
+        crawl(settings, order="helpful", title=TITLE_ID, replay=replay)
+    )
     assert exit_status(result.stats) is ExitStatus.COMPLETE
     [manifest] = (archive / "runs").glob("*.json")
     assert json.loads(manifest.read_text(encoding="utf-8"))["arguments"]["replay"] == replay

@@ -321,3 +321,98 @@ def test_a_spoiler_signpost_alone_marks_a_spoiler():
     )
     page = parse(html, "tt0396184")
     assert [r.spoiler for r in page.reviews] == [False, True, False, True]
+
+
+# The title named only by a copied section's header links ------------------------------
+
+HEADER_SECTION = fixture_text("current", "pusher2-section-header.html")
+BACK_LINK = '<a href="/title/tt0396184/?ref_=tturv_ov_back"'
+
+
+def test_a_section_titled_only_by_its_header_links_names_its_title():
+    page = parse(HEADER_SECTION)
+    assert page.title_id == "tt0396184"
+    assert (page.movie_title, page.movie_year) == ("Pusher II", 2004)
+    assert len(page.reviews) == 4
+    assert all(not review_problems(r) for r in page.reviews)
+    assert {(r.title_id, r.movie_title, r.movie_year) for r in page.reviews} == {
+        ("tt0396184", "Pusher II", 2004)
+    }
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "https://www.imdb.com/title/tt0117407/?ref_=tturv_ov_back",  # a browser's absolute link
+        "/title/tt0117407",
+        "/title/tt0117407/#top",
+    ],
+)
+def test_any_link_form_to_the_title_page_counts(href):
+    html = HEADER_SECTION.replace("/title/tt0396184/?ref_=tturv_ov_i", href).replace(
+        BACK_LINK, f'<a href="{href}"'
+    )
+    page = parse(html)
+    assert page.title_id == "tt0117407"
+    assert {r.title_id for r in page.reviews} == {"tt0117407"}
+
+
+def test_header_links_to_two_titles_name_none_and_say_so():
+    html = HEADER_SECTION.replace(BACK_LINK, '<a href="/title/tt0117407/?ref_=tturv_ov_back"')
+    page = parse(html)
+    assert page.title_id is None
+    assert page.movie_title is None and page.movie_year is None
+    assert notes(page, "title_links_disagree") == [
+        "links outside the reviews name different titles (tt0396184, tt0117407); "
+        "the page's title is not guessed"
+    ]
+    assert [MISSING_TITLE_ID in review_problems(r) for r in page.reviews] == [True] * 4
+
+
+def test_a_title_link_inside_a_review_is_not_the_page_title():
+    """A review that links another film ("better than Pusher") names no page title."""
+    fragment = fixture_text("current", "pusher2-fragment.html")
+    html = fragment.replace(
+        "Pusher (1996)", '<a href="/title/tt0117407/?ref_=tturv_txt">Pusher (1996)</a>', 1
+    )
+    assert html != fragment
+    page = parse(html)
+    assert page.title_id is None
+    # ...nor does it disagree with the header's.
+    html = HEADER_SECTION.replace(
+        "Pusher (1996)", '<a href="/title/tt0117407/?ref_=tturv_txt">Pusher (1996)</a>', 1
+    )
+    assert parse(html).title_id == "tt0396184"
+
+
+def test_a_back_link_without_the_name_and_year_shape_gives_only_the_id():
+    html = HEADER_SECTION.replace(">Pusher II (2004)</h2>", ">Back</h2>")
+    page = parse(html)
+    assert page.title_id == "tt0396184"
+    assert (page.movie_title, page.movie_year) == (None, None)
+
+
+def test_the_page_own_title_wins_over_header_links():
+    # Review hrefs naming the title are read before links outside the reviews.
+    html = HEADER_SECTION.replace('href="/review/rw', 'href="/title/tt0117407/review/rw')
+    page = parse(html)
+    assert page.title_id == "tt0117407"
+    # The back link names another title: its name and year are not this title's.
+    assert (page.movie_title, page.movie_year) == (None, None)
+
+
+# The text rule on the current layout ---------------------------------------------------
+
+
+def test_c1_punctuation_reads_the_same_from_cards_and_json():
+    page = parse(fixture_text("current", "pusher2-c1-punctuation.html"))
+    assert notes(page, "json_html_disagreement") == []
+    texts = " ".join(r.text or "" for r in page.reviews)
+    assert "quickly…" in texts and "possibilities—therefore" in texts and "Tonny\u2019s" in texts
+    assert "80.000\xa0danish" in texts
+    assert not [c for c in texts if "\x80" <= c <= "\x9f"]
+    # The JSON alone (no cards) gives the same records.
+    html = fixture_text("current", "pusher2-c1-punctuation.html")
+    json_only = parse(re.sub(r"<article .*?</article>", "", html, flags=re.S))
+    by_id = {r.review_id: r.text for r in json_only.reviews}
+    assert {r.review_id: r.text for r in page.reviews} == by_id

@@ -275,3 +275,16 @@ def test_robot_checks_are_told_by_status_and_headers(status, headers, words):
 
 def test_an_ordinary_page_is_not_withheld():
     assert why_withheld(Response("https://www.imdb.com/", status=200)) is None
+
+
+def test_an_answer_is_read_by_the_text_rule():
+    body = json.loads(PAGE_2.read_bytes())
+    node = body["data"]["title"]["reviews"]["edges"][0]["node"]
+    node["summary"]["originalText"] = "Tonny\x92s long\xa0walk\x85"
+    node["author"]["username"]["text"] = "Kasper\x97Holm"
+    body_html = "Close\x85 the whole time.<br/><br/>\x9dSad\xa0&amp; good."
+    node["text"]["originalText"]["plaidHtml"] = body_html
+    review = parse_answer(body).reviews[0]
+    assert review.headline == "Tonny\u2019s long\xa0walk\u2026"
+    assert review.author == "Kasper\u2014Holm"
+    assert review.text == "Close\u2026 the whole time.\n\nSad\xa0& good."

@@ -167,15 +167,62 @@ def test_an_unwritable_archive_fails_the_run(tmp_path):
     assert result.items == []
 
 
+def _garbage(index, tmp_path):
+    index.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+
+
+def _truncated(index, tmp_path):
+    index.write_bytes(index.read_bytes()[:2048])
+
+
+def _symlink(index, tmp_path):
+    (tmp_path / "target.db").write_bytes(b"not mine")
+    index.unlink()
+    index.symlink_to(tmp_path / "target.db")
+
+
+def _directory(index, tmp_path):
+    index.unlink()
+    index.mkdir()
+
+
+@pytest.mark.parametrize("damage", [_garbage, _truncated, _symlink, _directory])
 @pytest_twisted.inlineCallbacks
-def test_a_damaged_index_is_rebuilt_not_trusted(tmp_path):
+def test_a_damaged_index_is_rebuilt_not_trusted(tmp_path, caplog, damage):
     pages, archive = tmp_path / "pages", tmp_path / "archive"
     write_pages(pages, first_pages())
     yield deferred_from_coro(crawl(archive_settings(archive), path=str(pages)))
-    (archive / "index.json").write_text('{"format": 1, "entries": {}}')
-    result = yield deferred_from_coro(crawl(archive_settings(archive), path=str(pages)))
+    damage(archive / "index.db", tmp_path)
+    with caplog.at_level(logging.WARNING):
+        result = yield deferred_from_coro(crawl(archive_settings(archive), path=str(pages)))
     assert result.stats["reviewcrawler/archive/unchanged"] == 9
     assert "reviewcrawler/archive/new" not in result.stats
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len([w for w in warnings if "index" in w]) == 1, warnings
+    assert "is damaged" in warnings[0] and "rebuilding it from the review files" in warnings[0]
+    assert not (archive / "index.db").is_symlink()
+    if damage is _symlink:
+        assert (tmp_path / "target.db").read_bytes() == b"not mine"  # never written through
+
+
+@pytest_twisted.inlineCallbacks
+def test_an_archive_with_index_json_upgrades_itself_with_one_line(tmp_path, caplog):
+    pages, archive = tmp_path / "pages", tmp_path / "archive"
+    write_pages(pages, first_pages())
+    yield deferred_from_coro(crawl(archive_settings(archive), path=str(pages)))
+    # As the code before the database left it: index.json, no index.db.
+    (archive / "index.db").unlink()
+    (archive / "index.json").write_text('{"format": 2, "covers": ""}\n{}\n')
+    with caplog.at_level(logging.INFO, logger="reviewcrawler.extensions.archive_run"):
+        result = yield deferred_from_coro(
+            crawl(archive_settings(archive, LOG_LEVEL="INFO"), path=str(pages))
+        )
+    assert result.stats["reviewcrawler/archive/unchanged"] == 9
+    messages = [r.getMessage() for r in caplog.records]
+    upgrades = [m for m in messages if not m.startswith("Archive run ")]
+    assert len(upgrades) == 1 and "upgraded" in upgrades[0], upgrades
+    assert not (archive / "index.json").exists()
+    assert (archive / "index.db").is_file()
 
 
 @pytest_twisted.inlineCallbacks
@@ -197,3 +244,36 @@ def test_long_runs_log_progress(tmp_path, caplog):
         r"Progress: \d+ pages, \d+ reviews, \d+ new, 0 rejected \(\d+\.\d reviews/min\)",
         progress[-1],
     )
+
+
+@pytest_twisted.inlineCallbacks
+def test_repairing_a_run_killed_before_its_index_commit_reads_its_files_only(
+    tmp_path, monkeypatch, caplog
+):
+    pages, archive = tmp_path / "pages", tmp_path / "archive"
+    write_pages(pages, first_pages())
+    yield deferred_from_coro(crawl(archive_settings(archive), path=str(pages)))
+    # A run whose index transaction never happens: on disk, what a kill -9 after the
+    # renames leaves (files in place, the run in the journal, the index without them).
+    write_pages(pages, {"more.html": [review(n) for n in range(50, 60)]})
+    with monkeypatch.context() as killed:
+        killed.setattr(index_module.ArchiveIndex, "finish_commit", lambda *args: None)
+        yield deferred_from_coro(crawl(archive_settings(archive), path=str(pages)))
+    killed_run = manifests(archive)[-1]["run_id"]
+
+    read = []
+    real_iter_jsonl = index_module.iter_jsonl
+    monkeypatch.setattr(
+        index_module, "iter_jsonl", lambda path: read.append(path) or real_iter_jsonl(path)
+    )
+    with caplog.at_level(logging.WARNING):
+        repaired = yield deferred_from_coro(crawl(archive_settings(archive), path=str(pages)))
+    assert {path.stem for path in read} == {killed_run}
+    assert repaired.stats["reviewcrawler/archive/unchanged"] == 10
+    assert "reviewcrawler/archive/new" not in repaired.stats
+    assert f"Run {killed_run} was killed before its index commit" in caplog.text
+    assert len(latest_reviews_ids(archive)) == 19
+
+
+def latest_reviews_ids(archive):
+    return [r["review_id"] for r in latest_reviews(ArchiveLayout.at(archive))]

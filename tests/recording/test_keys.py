@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 
@@ -111,3 +111,23 @@ def test_other_operations_are_other_pages():
 )
 def test_without_host_keeps_path_and_query_even_at_the_root(url, path):
     assert without_host(canonical_url(url)) == path
+
+
+def test_the_order_a_page_was_read_in_is_part_of_its_key():
+    """A recording made newest first never answers a helpfulness-order request, nor back."""
+    from reviewcrawler.urls import in_order
+
+    page = "https://www.imdb.com/title/tt0396184/reviews/"
+    newest, helpful = in_order(page, newest=True), in_order(page, newest=False)
+    assert canonical_url(newest) != canonical_url(helpful)
+    assert canonical_url(in_order(page, newest=True, layout="current")) != canonical_url(helpful)
+    digest = "0" * 64
+    queries = [
+        ReviewsQuery.checked("https://caching.graphql.imdb.com/", digest, page, order)
+        for order in ("newest", "helpful")
+    ]
+    first, second = (query.page_url("tt0396184", "cursor") for query in queries)
+    for url, sort in ((first, "SUBMISSION_DATE"), (second, "HELPFULNESS_SCORE")):
+        variables = json.loads(parse_qs(urlsplit(url).query)["variables"][0])
+        assert variables["sort"] == {"by": sort, "order": "DESC"}
+    assert canonical_url(first) != canonical_url(second)

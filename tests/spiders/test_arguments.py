@@ -34,6 +34,11 @@ def recording(tmp_path):
         ({"title": "tt1", "replay": "/no/such/dir"}, "replay: no such directory"),
         ({"title": "tt1", "bogus": "1"}, "bogus: Extra inputs are not permitted"),
         ({}, "nothing to read"),
+        ({"title": "tt1", "order": "oldest"}, "order: Input should be 'newest' or 'helpful'"),
+        ({"title": "tt1", "order": ""}, "order: Input should be 'newest' or 'helpful'"),
+        ({"title": "tt1", "full": "yes"}, "full: give 0, 1, true or false, not 'yes'"),
+        ({"title": "tt1", "full": "2"}, "full: give 0, 1, true or false"),
+        ({"title": "tt1", "full": ""}, "full: give 0, 1, true or false"),
     ],
 )
 def test_bad_arguments_raise_one_line(arguments, message):
@@ -97,5 +102,45 @@ def test_scrapy_crawl_with_a_malformed_title_exits_2_with_one_line():
     run = scrapy_cmd("crawl", "reviews", "-a", "title=tt12x")
     assert run.returncode == ExitStatus.USAGE
     assert run.stderr.strip().splitlines() == [
-        "scrapy crawl reviews: error: title: not an IMDb title id (ttNNNNNNN): 'tt12x'"
+        "scrapy crawl reviews: error: title: "
+        "not an IMDb title id (tt and 1-10 ASCII digits): 'tt12x'"
     ]
+
+
+@pytest.mark.parametrize(
+    "argument", ["order=newest", "order=helpful", "full=1", "full=0", "max_pages=2"]
+)
+def test_order_and_full_are_for_crawls_not_saved_pages(argument, tmp_path):
+    """Saved pages are read whole, in file order: nothing for these to change."""
+    (tmp_path / "page.html").write_text("<html></html>")
+    name, value = argument.split("=")
+    with pytest.raises(ValueError, match="path= reads saved pages whole, in file order"):
+        ReviewsSpider.check_arguments({"path": str(tmp_path), name: value})
+
+
+@pytest.mark.parametrize(
+    ("value", "full"), [("1", True), ("0", False), ("true", True), ("FALSE", False)]
+)
+def test_full_takes_0_1_true_false(value, full):
+    params = ReviewsSpider.check_arguments({"title": "tt1", "full": value})
+    assert (params.full, params.order) == (full, "newest")
+    assert ReviewsSpider.check_arguments({"title": "tt1", "order": "helpful"}).order == "helpful"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["title=tt1", "order=random"], "order: Input should be 'newest' or 'helpful'"),
+        (["title=tt1", "full=maybe"], "full: give 0, 1, true or false, not 'maybe'"),
+        (["path=fixtures/legacy", "order=helpful"], "path= reads saved pages whole"),
+        (["path=fixtures/legacy", "full=1"], "path= reads saved pages whole"),
+    ],
+)
+def test_scrapy_crawl_with_bad_order_or_full_exits_2_reading_nothing(arguments, message, tmp_path):
+    archive = tmp_path / "archive"
+    args = [part for argument in arguments for part in ("-a", argument)]
+    run = scrapy_cmd("crawl", "reviews", *args, "-s", f"ARCHIVE_DIR={archive}")
+    assert run.returncode == ExitStatus.USAGE
+    (line,) = run.stderr.strip().splitlines()
+    assert line.startswith("scrapy crawl reviews: error: ") and message in line
+    assert not archive.exists()  # nothing read, nothing written

@@ -28,7 +28,9 @@ def scraped_ids(result) -> list[str]:
 @pytest_twisted.inlineCallbacks
 def test_title_crawl_follows_the_load_more_widget_to_the_last_page(local_site):
     paths = local_site.serve_title(THREE_PAGES)
-    result = yield deferred_from_coro(crawl(site_settings(local_site), title=TITLE_ID))
+    result = yield deferred_from_coro(
+        crawl(site_settings(local_site), order="helpful", title=TITLE_ID)
+    )
     assert scraped_ids(result) == review_ids(range(1, 9))
     # Fragments do not show the title; it is carried over from page 1.
     assert {(item.movie_title, item.movie_year) for item in result.items} == {
@@ -51,7 +53,7 @@ def test_max_pages_stops_early_and_leaves_the_title_incomplete(local_site, caplo
     paths = local_site.serve_title(THREE_PAGES)
     caplog.set_level(logging.INFO)
     result = yield deferred_from_coro(
-        crawl(site_settings(local_site), title=TITLE_ID, max_pages="1")
+        crawl(site_settings(local_site), order="helpful", title=TITLE_ID, max_pages="1")
     )
     assert scraped_ids(result) == review_ids(range(1, 4))
     assert local_site.hits_of(paths[1]) == []
@@ -68,7 +70,7 @@ def test_url_argument_starts_at_the_given_page_and_titles_are_counted_apart(loca
     local_site.serve_title([range(20, 22)], title_id="tt0000002")
     start = f"{local_site.url}/title/{TITLE_ID}/reviews/_ajax?paginationKey=key2&ref_=x"
     result = yield deferred_from_coro(
-        crawl(site_settings(local_site), title="tt0000002", url=start)
+        crawl(site_settings(local_site), order="helpful", title="tt0000002", url=start)
     )
     assert scraped_ids(result) == review_ids([*range(4, 9), *range(20, 22)])
     assert result.stats[f"{TITLE_STATS}/pages"] == 2
@@ -83,7 +85,9 @@ def test_robots_txt_disallowing_reviews_stops_the_title_with_a_clear_message(loc
     local_site.serve(
         "/robots.txt", Reply("User-agent: *\nDisallow: /title/\n", content_type="text/plain")
     )
-    result = yield deferred_from_coro(crawl(site_settings(local_site), title=TITLE_ID))
+    result = yield deferred_from_coro(
+        crawl(site_settings(local_site), order="helpful", title=TITLE_ID)
+    )
     assert result.items == []
     assert local_site.hits_of(paths[0]) == []
     assert result.stats["robotstxt/forbidden"] == 1
@@ -97,7 +101,9 @@ def test_robots_txt_disallowing_reviews_stops_the_title_with_a_clear_message(loc
 def test_a_page_that_cannot_be_had_leaves_its_title_incomplete(local_site, caplog):
     paths = local_site.serve_title(THREE_PAGES)
     local_site.serve(paths[1], Reply("gone", status=404))
-    result = yield deferred_from_coro(crawl(site_settings(local_site), title=TITLE_ID))
+    result = yield deferred_from_coro(
+        crawl(site_settings(local_site), order="helpful", title=TITLE_ID)
+    )
     assert scraped_ids(result) == review_ids(range(1, 4))
     assert result.stats[f"{TITLE_STATS}/complete"] == 0
     assert exit_status(result.stats) is ExitStatus.INCOMPLETE
@@ -125,7 +131,9 @@ def test_links_off_the_start_host_or_off_review_pages_are_never_followed(
         '<a href="file:///etc/passwd">x</a><a href="http://elsewhere.example/">y</a></body>',
     )
     local_site.serve(f"/title/{TITLE_ID}/reviews", Reply(hostile))
-    result = yield deferred_from_coro(crawl(site_settings(local_site), title=TITLE_ID))
+    result = yield deferred_from_coro(
+        crawl(site_settings(local_site), order="helpful", title=TITLE_ID)
+    )
     assert scraped_ids(result) == review_ids(range(1, 3))
     assert {hit.path for hit in local_site.hits} == {"/robots.txt", f"/title/{TITLE_ID}/reviews"}
     assert result.stats["reviewcrawler/links_refused"] == 1
@@ -153,7 +161,9 @@ def test_a_redirect_to_another_host_is_not_followed(local_site, caplog):
     paths = local_site.serve_title(THREE_PAGES)
     elsewhere = f"http://elsewhere.example/title/{TITLE_ID}/reviews/_ajax?paginationKey=key2"
     local_site.serve(paths[1], Reply(status=302, headers={"Location": elsewhere}))
-    result = yield deferred_from_coro(crawl(site_settings(local_site), title=TITLE_ID))
+    result = yield deferred_from_coro(
+        crawl(site_settings(local_site), order="helpful", title=TITLE_ID)
+    )
     assert scraped_ids(result) == review_ids(range(1, 4))
     assert result.stats["reviewcrawler/links_refused"] == 1
     assert result.stats[f"{TITLE_STATS}/complete"] == 0
@@ -166,7 +176,9 @@ def test_a_next_page_that_loops_back_ends_the_title_incomplete(local_site, caplo
     paths = local_site.serve_title(THREE_PAGES)
     looping = fragment(range(4, 7), "key2")  # page 2 names itself as the next page
     local_site.serve(paths[1], Reply(looping))
-    result = yield deferred_from_coro(crawl(site_settings(local_site), title=TITLE_ID))
+    result = yield deferred_from_coro(
+        crawl(site_settings(local_site), order="helpful", title=TITLE_ID)
+    )
     assert scraped_ids(result) == review_ids(range(1, 7))
     assert len(local_site.hits_of(paths[1])) == 1
     assert result.stats[f"{TITLE_STATS}/complete"] == 0

@@ -38,7 +38,7 @@ def incomplete_lines(caplog) -> list[str]:
 def test_a_current_title_is_read_through_its_graphql_pages_to_the_last(local_site):
     targets = currentpages.serve(local_site)
     settings = site_settings(local_site, IMDB_GRAPHQL_HASH=HASH)
-    result = yield deferred_from_coro(crawl(settings, title=TITLE_ID))
+    result = yield deferred_from_coro(crawl(settings, order="helpful", title=TITLE_ID))
     assert sorted(records(result), key=lambda r: r["review_id"]) == sorted(
         currentpages.expected(), key=lambda r: r["review_id"]
     )
@@ -67,7 +67,7 @@ def test_max_pages_counts_graphql_pages(local_site, caplog):
     targets = currentpages.serve(local_site)
     caplog.set_level(logging.INFO)
     result = yield deferred_from_coro(
-        crawl(site_settings(local_site), title=TITLE_ID, max_pages="2")
+        crawl(site_settings(local_site), order="helpful", title=TITLE_ID, max_pages="2")
     )
     assert len(result.items) == 6 + 3
     assert local_site.hits_of(targets[2]) == []
@@ -102,7 +102,9 @@ HASH_UNKNOWN = json.dumps(
 def test_a_rejected_hash_stops_the_title_saying_to_update_the_setting(local_site, caplog, reply):
     targets = currentpages.serve(local_site)
     local_site.serve(targets[1], reply)
-    result = yield deferred_from_coro(crawl(site_settings(local_site), title=TITLE_ID))
+    result = yield deferred_from_coro(
+        crawl(site_settings(local_site), order="helpful", title=TITLE_ID)
+    )
     assert len(result.items) == 6  # page 1 is kept
     assert len(local_site.hits_of(targets[1])) == 1  # no retries
     assert local_site.hits_of(targets[2]) == []
@@ -132,7 +134,9 @@ def test_a_withheld_first_page_stops_the_title_incomplete_with_why(
 ):
     currentpages.serve(local_site)
     local_site.serve(PAGE_1_PATH, reply)
-    result = yield deferred_from_coro(crawl(site_settings(local_site), title=TITLE_ID))
+    result = yield deferred_from_coro(
+        crawl(site_settings(local_site), order="helpful", title=TITLE_ID)
+    )
     assert result.items == []
     assert len(local_site.hits_of(PAGE_1_PATH)) == 1  # neither retried nor read as a page
     assert local_site.graphql_hits() == []
@@ -147,7 +151,9 @@ def test_a_withheld_first_page_stops_the_title_incomplete_with_why(
 def test_a_robot_check_on_a_graphql_page_keeps_what_was_read(local_site, caplog):
     targets = currentpages.serve(local_site)
     local_site.serve(targets[2], Reply("", status=202, headers=CHALLENGE))
-    result = yield deferred_from_coro(crawl(site_settings(local_site), title=TITLE_ID))
+    result = yield deferred_from_coro(
+        crawl(site_settings(local_site), order="helpful", title=TITLE_ID)
+    )
     assert len(result.items) == 6 + 3
     assert result.stats["reviewcrawler/pages_blocked"] == 1
     assert exit_status(result.stats) is ExitStatus.INCOMPLETE
@@ -165,7 +171,7 @@ def test_the_graphql_endpoint_may_be_its_own_host_but_no_other_host_is_called(lo
     )
     local_site.serve(targets[2], Reply(status=302, headers={"Location": elsewhere}))
     settings = site_settings(local_site, IMDB_GRAPHQL_URL=endpoint)
-    result = yield deferred_from_coro(crawl(settings, title=TITLE_ID))
+    result = yield deferred_from_coro(crawl(settings, order="helpful", title=TITLE_ID))
     assert len(result.items) == 6 + 3
     assert [hit.headers["Host"].split(":")[0] for hit in local_site.graphql_hits()] == [
         "localhost",

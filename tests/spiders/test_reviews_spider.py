@@ -83,6 +83,7 @@ BAD_INPUT = {
     "crlf": ("reviewcrawler/pages/legacy", None, None),
     "localized-counts": ("reviewcrawler/pages/legacy", None, None),
     "odd-whitespace": ("reviewcrawler/pages/legacy", None, None),
+    "c1-punctuation": ("reviewcrawler/pages/legacy", None, None),
 }
 
 

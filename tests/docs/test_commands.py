@@ -1,0 +1,175 @@
+"""Every runnable command of README.md and docs/*.md runs as written, offline.
+
+The convention is in docs/contributing.md. Each page runs in its own copy of the
+repository (no .git, no .venv, no output; the project's .venv linked in), as a
+user would from a fresh clone: the README from nothing, its first command being
+``make crawl``; every docs/ page after ``make crawl``. Proxies pointing at a
+closed local port make any attempt to use the network fail instead of fetch.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.docs.markdown import Command, blocks, commands, missing_output
+
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+NOT_COPIED = shutil.ignore_patterns(
+    ".git", ".venv", "*.egg-info", "__pycache__", ".pytest_cache", ".ruff_cache", "build", "dist"
+)
+VENV = Path(sys.prefix)
+#: Nothing listens on port 9 (discard): a request through this proxy fails at once.
+NO_NETWORK = "http://127.0.0.1:9"
+#: The suite itself: run by `make test`, so here only checked to be a target (`make -n`).
+SELF = re.compile(r"^make test\b")
+TIMEOUT = 180
+
+
+def page_commands(page: Path) -> list[Command]:
+    return [command for block in blocks(page, ROOT) if block.tag == "console"
+            for command in commands(block)]
+
+
+def fresh_copy(destination: Path) -> Path:
+    """The working tree as a fresh clone has it, with the project's environment."""
+    shutil.copytree(ROOT, destination, ignore=NOT_COPIED, symlinks=True)
+    output = destination / "output"
+    for entry in output.iterdir():
+        if entry.name != ".gitkeep":
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    link_environment(destination / ".venv")
+    return destination
+
+
+def link_environment(venv: Path) -> None:
+    """`venv`: the environment running these tests, and the Makefile's stamp saying that
+    it is installed (make must not try to install anything offline)."""
+    venv.mkdir()
+    for entry in VENV.iterdir():
+        if not entry.name.startswith(".installed"):
+            (venv / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    (venv / ".installed").touch()
+
+
+def environment(checkout: Path) -> dict[str, str]:
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.lower().endswith("_proxy") and name not in ("SCRAPY_SETTINGS_MODULE",)
+    }
+    env.update(
+        PATH=f"{VENV / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+        PYTHONPATH=str(checkout),
+        http_proxy=NO_NETWORK,
+        https_proxy=NO_NETWORK,
+        HTTP_PROXY=NO_NETWORK,
+        HTTPS_PROXY=NO_NETWORK,
+        no_proxy="",
+        PIP_NO_INDEX="1",
+    )
+    return env
+
+
+def run(command: Command, checkout: Path) -> str | None:
+    """Why `command` did not do what its page says, or ``None`` if it did."""
+    line = command.line
+    if SELF.match(line):
+        line = "make --dry-run " + line.removeprefix("make ")
+    done = subprocess.run(
+        ["bash", "-c", line],
+        cwd=checkout,
+        env=environment(checkout),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    shown = f"{command.where}: $ {command.line}\n--- printed (exit {done.returncode}):\n"
+    if done.returncode != 0:
+        return shown + done.stdout[-4000:]
+    missing = missing_output(command.output, done.stdout)
+    if missing is not None:
+        return f"{shown}{done.stdout[-4000:]}\n--- not printed: {missing}"
+    return None
+
+
+def run_page(page: Path, checkout: Path) -> str | None:
+    """Run the page's commands in order; stop at the first that fails."""
+    for command in page_commands(page):
+        failure = run(command, checkout)
+        if failure is not None:
+            return failure
+    return None
+
+
+def is_readme(page: Path) -> bool:
+    return page == ROOT / "README.md"
+
+
+@pytest.fixture(scope="module")
+def page_failures(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, str | None]:
+    """Every page's run, pages in parallel (each in its own copy), as one CPU each."""
+    workspace = tmp_path_factory.mktemp("docs")
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        # The README starts from a fresh copy; the docs/ pages each from a copy
+        # of one in which `make crawl` has run.
+        runs = {page: pool.submit(run_page, page, fresh_copy(workspace / "README"))
+                for page in PAGES if is_readme(page)}
+        base = fresh_copy(workspace / "after-make-crawl")
+        setup_failure = run(Command("Makefile", "make crawl", ()), base)
+        assert setup_failure is None, setup_failure
+        for number, page in enumerate(page for page in PAGES if not is_readme(page)):
+            checkout = shutil.copytree(base, workspace / f"page{number}", symlinks=True)
+            runs[page] = pool.submit(run_page, page, checkout)
+        return {page: run.result() for page, run in runs.items()}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.relative_to(ROOT).as_posix())
+def test_every_console_command_of_the_page_runs_as_written(
+    page: Path, page_failures: dict[Path, str | None]
+) -> None:
+    failure = page_failures[page]
+    assert failure is None, failure
+
+
+def test_the_readme_starts_with_the_two_commands_that_set_everything_up() -> None:
+    first = next(blocks(ROOT / "README.md", ROOT))
+    assert first.tag == "console"
+    assert [command.line.split("#")[0].strip() for command in commands(first)] == [
+        "make crawl",
+        "make test",
+    ]
+
+
+def test_the_readme_is_a_page_read_in_five_minutes() -> None:
+    assert len((ROOT / "README.md").read_text(encoding="utf-8").splitlines()) <= 150
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.relative_to(ROOT).as_posix())
+def test_every_console_block_holds_a_command(page: Path) -> None:
+    empty = [block.where for block in blocks(page, ROOT)
+             if block.tag == "console" and not commands(block)]
+    assert not empty, f"console blocks without a `$ ` line: {empty}"
+
+
+LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.relative_to(ROOT).as_posix())
+def test_every_relative_link_leads_to_a_file_of_the_repository(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    targets = [target for target in LINK.findall(text) if "://" not in target
+               and not target.startswith("mailto:")]
+    broken = [target for target in targets if not (page.parent / target).exists()]
+    assert not broken, f"{page.name}: links to nothing: {broken}"
+
