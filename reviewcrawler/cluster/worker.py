@@ -1,6 +1,7 @@
 """A cluster worker: titles from Redis, leases, and everything it reads sent to the stream.
 
-`ClusterWorker` (an extension) is the title source of the spider's ``start()``,
+`ClusterWorker` (an extension) is the title source of the spider's ``start()`` and
+its `ArchivedState` (what the ingester keeps in Redis: the caught-up rule),
 keeps each title's lease alive while its pages are fetched, sends each title's
 outcome when its chain of pages ends, and stops the worker with one line when
 Redis is lost. `StreamPipeline` replaces the archive pipeline on workers: each
@@ -12,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, Self
 
 from redis.exceptions import RedisError
@@ -21,6 +22,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
+from reviewcrawler.archive.index import TitleState
 from reviewcrawler.cluster.connection import connect, redacted
 from reviewcrawler.cluster.state import ClusterState, RedisArchivedState
 from reviewcrawler.items import Review, as_record
@@ -47,7 +49,8 @@ class ClusterWorker:
         settings = crawler.settings
         self.crawler = crawler
         self.state = state
-        #: What the archive holds, for the stop-when-caught-up rule (kept by the ingester).
+        #: What the archive holds, kept by the ingester: asked through `holds` and
+        #: `title_state`, this worker's `ArchivedState`.
         self.archived = RedisArchivedState(state)
         self.url = redacted(settings.get("REDIS_URL"))
         self.lease = settings.getfloat("CLUSTER_TITLE_LEASE")
@@ -124,6 +127,26 @@ class ClusterWorker:
                 logger.info("%s: outcome of a stale round not sent", progress.title_id)
         except RedisError as error:
             self.lose(error)
+
+    def holds(self, record: Mapping[str, Any]) -> bool:
+        """`ArchivedState.holds`; ``False`` once Redis is lost (the worker is stopping)."""
+        if self.lost:
+            return False
+        try:
+            return self.archived.holds(record)
+        except RedisError as error:
+            self.lose(error)
+            return False
+
+    def title_state(self, title_id: str) -> TitleState | None:
+        """`ArchivedState.title_state`; ``None`` once Redis is lost."""
+        if self.lost:
+            return None
+        try:
+            return self.archived.title_state(title_id)
+        except RedisError as error:
+            self.lose(error)
+            return None
 
     def send(self, kind: str, data: dict[str, Any]) -> None:
         if self.lost:

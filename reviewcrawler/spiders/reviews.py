@@ -159,7 +159,8 @@ class ReviewsSpider(scrapy.Spider):
             )
 
     async def start(self) -> AsyncIterator[Any]:
-        if self.params.nothing_to_read:
+        cluster = bool(getattr(self, "_cluster", False))
+        if self.params.nothing_to_read and not cluster:
             self.logger.error("%s", NOTHING_TO_READ)
             return
         if not self.params.crawling:
@@ -176,7 +177,7 @@ class ReviewsSpider(scrapy.Spider):
                     },
                 )
             return
-        if getattr(self, "_cluster", False):
+        if cluster:
             from reviewcrawler.cluster.worker import ClusterWorker
 
             self.title_source = self.crawler.get_extension(ClusterWorker)
@@ -278,7 +279,7 @@ class ReviewsSpider(scrapy.Spider):
         progress.movie_title = progress.movie_title or result.movie_title
         progress.movie_year = progress.movie_year or result.movie_year
         progress.layout = progress.layout or result.layout
-        fresh = self._fresh(result.reviews)
+        fresh = self._fresh(result.reviews, progress)
         progress.new += fresh
         yield from result.reviews
         yield from result.rejected
@@ -408,13 +409,14 @@ class ReviewsSpider(scrapy.Spider):
         """What the archive holds: this run's hold on it, or in cluster mode what the
         ingester keeps in Redis; ``None`` when archiving is off."""
         if self.title_source is not None:
-            return self.title_source.archived
+            return self.title_source
         return self.crawler.get_extension(ArchiveRunExtension)
 
-    def _fresh(self, reviews: list[Review]) -> int:
-        """How many of `reviews` the archive does not hold as they are (one lookup each)."""
+    def _fresh(self, reviews: list[Review], progress: TitleProgress) -> int:
+        """How many of `reviews` the archive does not hold as they are (one lookup
+        each); asked only of a title that may stop when caught up (it alone shows it)."""
         archived = self._archived_state
-        if archived is None:
+        if archived is None or not progress.may_stop_when_caught_up:
             return len(reviews)
         return sum(not archived.holds(as_record(review)) for review in reviews)
 

@@ -16,6 +16,9 @@ from tests.localsite import LocalSite
 #: (30-60 reviews) rather than the few hundred of a real title.
 LEGACY_TITLES = [f"tt{9_100_000 + n}" for n in range(19)]
 TITLES = [currentpages.TITLE_ID, *LEGACY_TITLES]
+#: These titles are served in one order, IMDb's default: crawled in it, as the
+#: single-process tests of such pages do (newest first: `tests.orderedsite`).
+HELPFUL = "helpful"
 
 
 def serve_titles(site: LocalSite, titles: list[str] = LEGACY_TITLES) -> None:
@@ -61,9 +64,15 @@ def start(args: list[str], log: Path) -> subprocess.Popen[bytes]:
 
 
 def worker(
-    redis_url: str, site: LocalSite, log: Path, *settings: str, idle: float = 3
+    redis_url: str,
+    site: LocalSite,
+    log: Path,
+    *settings: str,
+    idle: float = 3,
+    order: str = HELPFUL,
 ) -> subprocess.Popen[bytes]:
-    args = ["crawl", "reviews", "-s", f"REDIS_URL={redis_url}", *site_args(site)]
+    args = ["crawl", "reviews", "-a", f"order={order}", "-s", f"REDIS_URL={redis_url}"]
+    args += site_args(site)
     args += ["-s", f"MAX_IDLE_TIME_BEFORE_CLOSE={idle}", "-s", "CLUSTER_REQUESTS_PER_SECOND=0"]
     for setting in settings:
         args += ["-s", setting]
@@ -118,7 +127,8 @@ def slow_down(site: LocalSite, seconds: float) -> None:
 
 
 def single_process_crawl(site: LocalSite, archive: Path, titles: list[str]) -> None:
-    args = ["crawl", "reviews", "-a", f"title={','.join(titles)}", "-s", f"ARCHIVE_DIR={archive}"]
+    args = ["crawl", "reviews", "-a", f"title={','.join(titles)}", "-a", f"order={HELPFUL}"]
+    args += ["-s", f"ARCHIVE_DIR={archive}"]
     done = scrapy(*args, *site_args(site))
     assert done.returncode == 0, done.stderr[-3000:]
 
