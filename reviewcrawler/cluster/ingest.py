@@ -235,18 +235,18 @@ def ingest(settings: Settings, layout: ArchiveLayout, until_idle: float | None) 
 
     def finished(status: ExitStatus) -> None:
         result.append(status)
-        reactor.stop()  # type: ignore[attr-defined]
+        reactor.stop()  # type: ignore[misc]
 
     def crashed(failure: Any) -> None:
         logger.error("Ingester failed: %s", failure.getErrorMessage())
         result.append(ExitStatus.FAILED)
-        reactor.stop()  # type: ignore[attr-defined]
+        reactor.stop()  # type: ignore[misc]
 
     def begin() -> None:
         deferred_from_coro(ingester.run()).addCallbacks(finished, crashed)
 
-    reactor.callWhenRunning(begin)  # type: ignore[attr-defined]
-    reactor.run(installSignalHandlers=False)  # type: ignore[attr-defined]
+    reactor.callWhenRunning(begin)
+    reactor.run(installSignalHandlers=False)  # type: ignore[misc, call-arg]
     os.close(lock_fd)
     return result[0] if result else ExitStatus.FAILED
 

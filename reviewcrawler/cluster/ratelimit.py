@@ -22,7 +22,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from reviewcrawler.cluster.worker import ClusterWorker
 
-STATS_KEY = "reviewcrawler/cluster/rate_wait_seconds"
+STATS_KEY = "reviewcrawler/cluster/rate_wait_ms"
 
 # Returns the wait as a string: Lua numbers become Redis integers otherwise.
 _RESERVE_SLOT = """
@@ -63,5 +63,5 @@ class ClusterRateLimitMiddleware:
             raise IgnoreRequest("Redis lost") from None
         if wait > 0:
             assert self.crawler.stats is not None
-            self.crawler.stats.inc_value(STATS_KEY, wait)
+            self.crawler.stats.inc_value(STATS_KEY, round(wait * 1000))
             await asyncio.sleep(wait)

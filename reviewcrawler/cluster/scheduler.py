@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 STATS_PREFIX = "reviewcrawler/cluster"
 
 
-class RoundDupeFilter(RFPDupeFilter):
+class RoundDupeFilter(RFPDupeFilter):  # type: ignore[misc]  # scrapy-redis is untyped
     def request_fingerprint(self, request: Request) -> str:
         fingerprint: str = super().request_fingerprint(request)
         tagged = title_round(request)
@@ -37,8 +37,9 @@ class RoundDupeFilter(RFPDupeFilter):
         return hashlib.sha1(f"{title_id}:{round_}:{fingerprint}".encode()).hexdigest()
 
 
-class ClusterScheduler(Scheduler):
+class ClusterScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis is untyped
     worker: ClusterWorker | None = None
+    df: Any
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ClusterScheduler:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from reviewcrawler.archive.fingerprint import content_fingerprint
 from reviewcrawler.archive.index import TitleState
@@ -221,7 +221,9 @@ class ClusterState:
             block=None if pending or not block_ms else block_ms,
         )
         entries = []
-        for _stream, messages in reply or []:
+        # RESP2, the protocol the client speaks: a list of (stream, entries).
+        streams = cast("list[tuple[Any, list[tuple[Any, dict[Any, Any] | None]]]]", reply or [])
+        for _stream, messages in streams:
             for entry_id, fields in messages:
                 if not fields:
                     continue  # deleted after it was read: nothing to commit

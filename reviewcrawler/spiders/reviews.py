@@ -180,9 +180,10 @@ class ReviewsSpider(scrapy.Spider):
         if cluster:
             from reviewcrawler.cluster.worker import ClusterWorker
 
-            self.title_source = self.crawler.get_extension(ClusterWorker)
+            self.title_source = source = self.crawler.get_extension(ClusterWorker)
+            assert source is not None  # the cluster add-on enables it with REDIS_URL
             base_url = self.crawler.settings.get("IMDB_BASE_URL")
-            async for title_id, round_ in self.title_source.titles():
+            async for title_id, round_ in source.titles():
                 url = title_reviews_url(base_url, title_id)
                 progress = TitleProgress(title_id, netloc_of(url), cluster_round=round_)
                 yield self._first_request(url, progress)
