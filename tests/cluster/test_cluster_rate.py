@@ -35,5 +35,7 @@ def test_three_workers_share_one_rate(
     pages = [hit for hit in local_site.hits if "robots.txt" not in hit.path]
     assert len(pages) == sum(3 + index % 4 for index in range(6))
     assert busiest_second(times) <= RATE + 1
-    # Slots are 1/RATE apart across workers: the whole crawl cannot be faster.
-    assert max(times) - min(times) >= (len(times) - 1) / RATE - 0.1
+    # Slots are 1/RATE apart across workers: the whole crawl cannot be faster. The
+    # site sees arrivals, not slots: the first request (a new connection) may arrive
+    # up to a slot late. Uncapped, these 28 requests take well under a second.
+    assert max(times) - min(times) >= (len(times) - 2) / RATE
