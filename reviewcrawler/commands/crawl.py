@@ -40,6 +40,8 @@ class Command(ScrapyCrawlCommand):
         check = getattr(spider_class, "check_arguments", None)
         if check is None:
             return
+        if self.settings.get("REDIS_URL"):
+            spider_args = {**spider_args, "_cluster": True}
         try:
             check(spider_args)
         except ValueError as error:
@@ -62,6 +64,13 @@ class Command(ScrapyCrawlCommand):
         except ValueError as error:
             print(f"scrapy crawl {name}: error: {error}", file=sys.stderr)
             sys.exit(ExitStatus.USAGE)
+        if settings.get("REDIS_URL"):
+            from reviewcrawler.cluster.connection import cluster_problem
+
+            problem = cluster_problem(settings)
+            if problem is not None:
+                print(f"scrapy crawl {name}: error: {problem}", file=sys.stderr)
+                sys.exit(ExitStatus.USAGE)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
