@@ -6,12 +6,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: crawl test recordings report chromium bench bench-quick clean
+.PHONY: crawl test recordings report chromium redis-server bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,cluster]'
 	touch $(STAMP)
 
 # The main job, offline: every saved page at the top of fixtures/<layout>/ (both layouts;
@@ -25,10 +25,18 @@ FIXTURE_PAGES := $(subst $(space),$(comma),$(sort $(wildcard fixtures/*/*.html))
 crawl: $(STAMP)
 	$(BIN)/scrapy crawl reviews -a path=$(FIXTURE_PAGES) -a title=tt0396184 -O output/reviews.jsonl
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium redis-server
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2
+
+# The cluster tests need a real redis-server: installed here when we can (root with
+# apt-get); otherwise those tests are skipped with one line saying how to get them.
+redis-server:
+	@command -v redis-server >/dev/null || \
+	{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { apt-get install -y -q redis-server >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q redis-server >/dev/null 2>&1; }; }; } || true
 
 # Debian's headless Chromium renders the report in tests. Installed when we can
 # (root with apt-get); otherwise those tests skip, saying so in one line.

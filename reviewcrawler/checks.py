@@ -9,7 +9,7 @@ status 2 (`reviewcrawler.commands.crawl`).
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -39,6 +39,14 @@ def _web_url(value: str) -> str:
     return value
 
 
+def _redis_url(value: str | None) -> str | None:
+    # The message never quotes the URL: it may hold a password.
+    if value is not None and value.split("://", 1)[0] not in REDIS_SCHEMES:
+        raise ValueError("not a redis://, rediss:// or unix:// URL")
+    return value
+
+
+REDIS_SCHEMES = ("redis", "rediss", "unix")
 LogLevel = Annotated[str | int, AfterValidator(_log_level)]
 Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Text = Annotated[str, Field(min_length=1)]
@@ -71,6 +79,17 @@ class ProjectSettings(BaseModel):
     MAX_PAGE_BYTES: PositiveInt
     MAX_PAGES_PER_TITLE: PositiveInt
     SHUTDOWN_TIMEOUT: Annotated[PositiveFloat, Field(allow_inf_nan=False)]
+    # Cluster mode (`reviewcrawler.cluster`); the Redis server itself is checked
+    # when a cluster command starts (`cluster_problem`).
+    REDIS_URL: Annotated[str | None, AfterValidator(_redis_url)]
+    CLUSTER_ROLE: Literal["worker", "ingester"]
+    CLUSTER_KEY_PREFIX: Text
+    CLUSTER_REQUESTS_PER_SECOND: Seconds
+    CLUSTER_TITLE_LEASE: Annotated[PositiveFloat, Field(allow_inf_nan=False)]
+    CLUSTER_QUEUED_REQUESTS: PositiveInt
+    MAX_IDLE_TIME_BEFORE_CLOSE: Seconds
+    INGEST_BATCH_SIZE: PositiveInt
+    INGEST_BATCH_SECONDS: Seconds
     # COOKIES_FILE, IMDB_GRAPHQL_URL/HASH, RECORD_DIR/REPLAY_DIR: checked where
     # they are used, up front too (`check_cookies_file`, `ReviewsQuery.checked`,
     # the spider's record=/replay= arguments).

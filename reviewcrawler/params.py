@@ -135,8 +135,16 @@ class ReviewsParams(BaseModel):
 
     @model_validator(mode="after")
     def _something_to_read(self, info: ValidationInfo) -> ReviewsParams:
+        context = info.context or {}
+        if context.get("cluster"):
+            if self.path or self.title or self.url:
+                raise ValueError(
+                    "with REDIS_URL (cluster mode) titles come from `scrapy enqueue`; "
+                    "give no path=, title= or url="
+                )
+            return self
         # `scrapy parse`/`scrapy check` name their own pages: no argument is needed there.
-        required = (info.context or {}).get("require_input", True)
+        required = context.get("require_input", True)
         if required and self.nothing_to_read:
             raise ValueError(NOTHING_TO_READ)
         crawl_only = {"url", "max_pages", "replay", "record", "order", "full"}
@@ -166,12 +174,14 @@ class ReviewsParams(BaseModel):
 
     @classmethod
     def from_spider_kwargs(
-        cls, kwargs: dict[str, Any], *, require_input: bool = True
+        cls, kwargs: dict[str, Any], *, require_input: bool = True, cluster: bool = False
     ) -> ReviewsParams:
-        """The arguments; without `require_input`, none at all is valid too."""
+        """The arguments; without `require_input`, none at all is valid too; `cluster`: a
+        cluster worker, whose titles come from Redis, not arguments."""
         # Scrapyd adds its own underscore-prefixed arguments (``_job``).
         arguments = {k: v for k, v in kwargs.items() if not k.startswith("_")}
-        return cls.model_validate(arguments, context={"require_input": require_input})
+        context = {"require_input": require_input, "cluster": cluster}
+        return cls.model_validate(arguments, context=context)
 
     @property
     def nothing_to_read(self) -> bool:

@@ -9,6 +9,9 @@ from reviewcrawler.outcome import INCOMPLETE_BECAUSE, TITLE_PREFIX
 
 STATS_PREFIX = "reviewcrawler/title"
 INCOMPLETE_KEY = "reviewcrawler/titles_incomplete"
+#: Signal sent with ``progress=`` when a title's chain of pages ends, complete or
+#: not: in cluster mode the worker that read its last page reports its outcome.
+TITLE_ENDED = object()
 
 
 def incomplete_because_key(title_id: str) -> str:
@@ -31,6 +34,8 @@ class TitleProgress:
     #: Shown on the first page only; carried to the fragments that follow it.
     movie_title: str | None = None
     movie_year: int | None = None
+    #: Cluster mode: the round the title was enqueued in (`reviewcrawler.cluster.state`).
+    cluster_round: int | None = None
     #: Review ids its pages brought in this run.
     seen: set[str] = field(default_factory=set, repr=False)
     #: Newest first, and the archive's last crawl of the title was complete: the

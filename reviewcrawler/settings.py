@@ -110,6 +110,31 @@ ARCHIVE_DIR = "output"
 # Seconds between progress lines (pages, reviews, new, rejected, rate); 0: none.
 PROGRESS_INTERVAL = 60.0
 
+# Cluster mode (docs/cluster.md): set REDIS_URL (redis://[:PASSWORD@]HOST:PORT/DB,
+# rediss:// for TLS) and `scrapy crawl reviews` becomes a worker taking titles from
+# Redis (`scrapy enqueue`); `scrapy archive ingest` is the one archive writer.
+ADDONS = {"reviewcrawler.cluster.addon.ClusterAddon": 0}
+REDIS_URL = None
+# "worker" for `scrapy crawl`; `scrapy archive ingest` sets "ingester".
+CLUSTER_ROLE = "worker"
+# Prefix of every key the cluster keeps in Redis.
+CLUSTER_KEY_PREFIX = "reviews"
+# Requests per second per site for the whole cluster, shared through Redis; 0: no cap.
+CLUSTER_REQUESTS_PER_SECOND = 1.0
+# Seconds without a page of a title before it is given to another worker (its
+# worker was killed); longer than the slowest page with its retries.
+CLUSTER_TITLE_LEASE = 600.0
+# A worker takes a new title only while the shared request queue is shorter than this.
+CLUSTER_QUEUED_REQUESTS = 4
+# A worker with nothing to do closes after this many seconds; 0: waits for ever.
+MAX_IDLE_TIME_BEFORE_CLOSE = 0
+# The ingester commits a batch after this many stream entries, or this many seconds.
+INGEST_BATCH_SIZE = 5000
+INGEST_BATCH_SECONDS = 30.0
+# scrapy-redis's key of the shared request fingerprints (its default); `scrapy
+# enqueue` drops them when a new round of the whole cluster begins.
+SCHEDULER_DUPEFILTER_KEY = "%(spider)s:dupefilter"
+
 # `scrapy check reviews` reads the bundled saved pages (``@fixture`` in a callback's
 # docstring), offline.
 SPIDER_CONTRACTS = {"reviewcrawler.contracts.FixtureContract": 10}

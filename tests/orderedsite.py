@@ -48,11 +48,15 @@ class OrderedTitle:
     count: int = 300
     title_id: str = TITLE_ID
     reviews: list[SiteReview] = field(default_factory=list)
+    #: The first review's number: titles served side by side need distinct review ids.
+    first: int = 0
 
     def __post_init__(self) -> None:
-        for number in range(self.count):
+        for index in range(self.count):
             self.reviews.append(
-                SiteReview(number, FIRST_DAY + timedelta(days=number), 10_000 - number, "")
+                SiteReview(
+                    self.first + index, FIRST_DAY + timedelta(days=index), 10_000 - index, ""
+                )
             )
 
     def add_newer(self, how_many: int, helpfulness: int = 50) -> list[str]:
@@ -60,7 +64,7 @@ class OrderedTitle:
         newest = max(review.day for review in self.reviews)
         added = []
         for offset in range(1, how_many + 1):
-            number = len(self.reviews)
+            number = self.first + len(self.reviews)
             self.reviews.append(
                 SiteReview(number, newest + timedelta(days=offset), helpfulness - offset, "")
             )
@@ -68,8 +72,9 @@ class OrderedTitle:
         return added
 
     def edit(self, number: int, text: str) -> str:
-        self.reviews[number].text = text
-        return self.reviews[number].review_id
+        review = self.reviews[number - self.first]
+        review.text = text
+        return review.review_id
 
     def in_order(self, newest: bool) -> list[SiteReview]:
         if newest:
@@ -121,7 +126,7 @@ class OrderedTitle:
             site.serve(target, Reply(body))
 
     def _legacy_block(self, number: int) -> str:
-        review = self.reviews[number]
+        review = self.reviews[number - self.first]
         day = f"{review.day.day} {review.day.strftime('%B %Y')}"
         return legacypages.review_block(
             number, self.title_id, date=day, body=review.text or f"Body of review {number}."

@@ -29,7 +29,7 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn, Self, TypeVar
@@ -163,6 +163,10 @@ class ArchiveRun:
         """What the archive knows of `title_id`'s crawls; ``None`` if never crawled
         (or while no run holds the archive)."""
         return self.writer.index.title_state(title_id) if self.writer is not None else None
+
+    def holds(self, record: Mapping[str, Any]) -> bool:
+        """The archive (or this run) holds `record` as it is: one index lookup."""
+        return self.writer is not None and self.writer.verdict(record) is Verdict.UNCHANGED
 
     def log_progress(self) -> None:
         counts = self._stats("pages_read", "reviews_seen", "archive/new", "rejected")

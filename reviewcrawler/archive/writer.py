@@ -15,7 +15,7 @@ transaction (see `reviewcrawler.archive.index`).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -96,7 +96,7 @@ class RunWriter:
         pending.counts[verdict.value] += 1
         return verdict
 
-    def verdict(self, record: dict[str, Any]) -> Verdict:
+    def verdict(self, record: Mapping[str, Any]) -> Verdict:
         """What archiving `record` would be: one lookup, nothing written."""
         return self._verdict(
             record["review_id"], record["title_id"], content_fingerprint(record)

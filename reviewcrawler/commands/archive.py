@@ -32,6 +32,7 @@ from reviewcrawler.archive.layout import ArchiveLayout
 from reviewcrawler.archive.lock import ArchiveLock, ArchiveLocked
 from reviewcrawler.archive.reader import REPAIR_HINT, latest_reviews, title_stats, verify
 from reviewcrawler.archive.repair import clear_damage_note, note_damage, repair
+from reviewcrawler.checks import check_settings
 from reviewcrawler.exports.progress import ReadProgress
 from reviewcrawler.exports.replacing import DestinationError, replacing
 from reviewcrawler.ids import TITLE
@@ -46,6 +47,7 @@ ACTIONS = {
     "verify": "every file parses, the index agrees with the files; exit 1 if not",
     "reindex": "rebuild the index database (index.db) from the review files and manifests",
     "repair": "move damaged lines and manifests to quarantine/, rewrite their files",
+    "ingest": "cluster mode: commit the workers' stream (-s REDIS_URL=...; --until-idle SECONDS)",
 }
 
 
@@ -90,12 +92,22 @@ class Command(ScrapyCommand):
         parser.add_argument(
             "--quiet", action="store_true", help="no progress lines (as -s LOG_LEVEL=WARNING)"
         )
+        parser.add_argument(
+            "--until-idle",
+            type=float,
+            metavar="SECONDS",
+            help="ingest: exit once nothing was queued, in flight or in the stream for SECONDS "
+            "(0; 3 if some title ended incomplete)",
+        )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1 or args[0] not in ACTIONS:
             raise UsageError(f"give one action: {', '.join(ACTIONS)}")
         assert self.settings is not None
         layout = ArchiveLayout.at(self.settings.get("ARCHIVE_DIR"))
+        if args[0] == "ingest":
+            self._ingest(layout, opts)
+            return
         if not layout.root.is_dir():
             self._fail(f"no archive at {layout.root}")
             return
@@ -259,6 +271,26 @@ class Command(ScrapyCommand):
         print(f"indexed {count} review(s) in {layout.index_path}")
         for line in damaged:
             self._fail(f"damaged, indexed up to the damage: {line}")
+
+    def _ingest(self, layout: ArchiveLayout, opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        if not self.settings.get("REDIS_URL"):
+            self._usage("ingest needs -s REDIS_URL=redis://HOST:PORT/DB")
+            return
+        try:
+            check_settings(self.settings)
+        except ValueError as error:
+            self._usage(str(error))
+            return
+        from reviewcrawler.cluster.connection import cluster_problem
+
+        problem = cluster_problem(self.settings)
+        if problem is not None:
+            self._usage(problem)
+            return
+        from reviewcrawler.cluster.ingest import ingest
+
+        self.exitcode = ingest(self.settings, layout, opts.until_idle)
 
     def _repair(self, layout: ArchiveLayout, opts: argparse.Namespace) -> None:
         with self._locked(layout) as locked:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
@@ -40,8 +41,11 @@ class Command(ScrapyCrawlCommand):
         check = getattr(spider_class, "check_arguments", None)
         if check is None:
             return
+        arguments: dict[str, Any] = dict(spider_args)
+        if self.settings.get("REDIS_URL"):
+            arguments["_cluster"] = True
         try:
-            check(spider_args)
+            check(arguments)
         except ValueError as error:
             print(f"scrapy crawl {name}: error: {error}", file=sys.stderr)
             sys.exit(ExitStatus.USAGE)
@@ -62,6 +66,13 @@ class Command(ScrapyCrawlCommand):
         except ValueError as error:
             print(f"scrapy crawl {name}: error: {error}", file=sys.stderr)
             sys.exit(ExitStatus.USAGE)
+        if settings.get("REDIS_URL"):
+            from reviewcrawler.cluster.connection import cluster_problem
+
+            problem = cluster_problem(settings)
+            if problem is not None:
+                print(f"scrapy crawl {name}: error: {problem}", file=sys.stderr)
+                sys.exit(ExitStatus.USAGE)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import scrapy
 from pydantic import ValidationError
@@ -37,7 +37,6 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from reviewcrawler.archive.run import ArchiveRun
-from reviewcrawler.archive.writer import Verdict
 from reviewcrawler.crawl.graphql import ReviewsQuery, http_rejection
 from reviewcrawler.crawl.pages import next_page_url
 from reviewcrawler.filepages import UnreadablePage
@@ -46,9 +45,25 @@ from reviewcrawler.loaders import utc_now
 from reviewcrawler.outcome import DRIFT_FIRST_URL_KEY, NO_VALID_REVIEW_KEY
 from reviewcrawler.params import NOTHING_TO_READ, ReviewsParams, one_line
 from reviewcrawler.parsers import Cursor, ParsedPage, Unreadable, read, why_withheld
-from reviewcrawler.progress import INCOMPLETE_KEY, TitleProgress, incomplete_because_key
+from reviewcrawler.progress import (
+    INCOMPLETE_KEY,
+    TITLE_ENDED,
+    TitleProgress,
+    incomplete_because_key,
+)
 from reviewcrawler.tally import ReviewTally, commonest
-from reviewcrawler.urls import Layout, in_order, netloc_of, refusal, review_page_title
+from reviewcrawler.urls import (
+    Layout,
+    in_order,
+    netloc_of,
+    refusal,
+    review_page_title,
+    title_reviews_url,
+)
+
+if TYPE_CHECKING:
+    from reviewcrawler.cluster.archived import ArchivedState
+    from reviewcrawler.cluster.worker import ClusterWorker
 
 #: Local files share one download slot with no delay: politeness is for http(s).
 FILE_SLOT = "local-files"
@@ -69,6 +84,11 @@ class ReviewsSpider(scrapy.Spider):
         self.params = self.check_arguments(kwargs, require_input=False)
         super().__init__(*args, **{k: v for k, v in kwargs.items() if k.startswith("_")})
         self.titles: dict[str, TitleProgress] = {}
+        #: Titles whose chain of pages ended in this process (in cluster mode, a
+        #: title's pages may be read by several workers; the last one reports it).
+        self.ended: dict[str, TitleProgress] = {}
+        #: Cluster mode (``REDIS_URL``): where titles come from instead of arguments.
+        self.title_source: ClusterWorker | None = None
         #: ``(title_id, first URL)`` of each title to crawl; set once settings are known.
         self.starts: list[tuple[str, str]] = []
         #: Where a current-layout title's further pages are asked for (crawls only).
@@ -85,12 +105,16 @@ class ReviewsSpider(scrapy.Spider):
     ) -> ReviewsParams:
         """Validated arguments; a `ValueError` with a one-line message if bad."""
         try:
-            return ReviewsParams.from_spider_kwargs(kwargs, require_input=require_input)
+            return ReviewsParams.from_spider_kwargs(
+                kwargs, require_input=require_input, cluster=bool(kwargs.get("_cluster"))
+            )
         except ValidationError as error:
             raise ValueError(one_line(error)) from None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        if crawler.settings.get("REDIS_URL"):
+            kwargs["_cluster"] = True
         spider = super().from_crawler(crawler, *args, **kwargs)
         for argument, setting in ARGUMENT_SETTINGS.items():
             value = getattr(spider.params, argument)
@@ -127,7 +151,8 @@ class ReviewsSpider(scrapy.Spider):
             )
 
     async def start(self) -> AsyncIterator[Any]:
-        if self.params.nothing_to_read:
+        cluster = bool(getattr(self, "_cluster", False))
+        if self.params.nothing_to_read and not cluster:
             self.logger.error("%s", NOTHING_TO_READ)
             return
         if not self.params.crawling:
@@ -144,21 +169,35 @@ class ReviewsSpider(scrapy.Spider):
                     },
                 )
             return
+        if cluster:
+            from reviewcrawler.cluster.worker import ClusterWorker
+
+            self.title_source = source = self.crawler.get_extension(ClusterWorker)
+            assert source is not None  # the cluster add-on enables it with REDIS_URL
+            base_url = self.crawler.settings.get("IMDB_BASE_URL")
+            async for title_id, round_ in source.titles():
+                url = title_reviews_url(base_url, title_id)
+                progress = TitleProgress(title_id, netloc_of(url), cluster_round=round_)
+                yield self._first_request(url, progress)
+            return
         for title_id, url in self.starts:
-            progress = self.titles[title_id] = TitleProgress(title_id, netloc_of(url))
-            state = self._archive.title_state(title_id) if self._archive else None
-            newest = self.params.order == "newest"
-            # Only a title the archive holds whole can stop at what it holds.
-            progress.may_stop_when_caught_up = (
-                newest and not self.params.full and state is not None and state.complete
-            )
-            # The layouts sort by different parameters; a new title is asked in the
-            # legacy ones (a current page that ignores them is caught below).
-            layout: Layout = (
-                "current" if state is not None and state.layout == "current" else "legacy"
-            )
-            self._publish(progress)
-            yield self._title_request(in_order(url, newest, layout), progress)
+            yield self._first_request(url, TitleProgress(title_id, netloc_of(url)))
+
+    def _first_request(self, url: str, progress: TitleProgress) -> scrapy.Request:
+        """A title's first page, in the order asked for."""
+        self.titles[progress.title_id] = progress
+        archived = self._archived_state
+        state = archived.title_state(progress.title_id) if archived is not None else None
+        newest = self.params.order == "newest"
+        # Only a title the archive holds whole can stop at what it holds.
+        progress.may_stop_when_caught_up = (
+            newest and not self.params.full and state is not None and state.complete
+        )
+        # The layouts sort by different parameters; a new title is asked in the
+        # legacy ones (a current page that ignores them is caught below).
+        layout: Layout = "current" if state is not None and state.layout == "current" else "legacy"
+        self._publish(progress)
+        return self._title_request(in_order(url, newest, layout), progress)
 
     def parse(self, response: Response, **kwargs: Any) -> Any:
         """Scrapy's default callback (a request without one, ``scrapy parse URL``):
@@ -214,7 +253,7 @@ class ReviewsSpider(scrapy.Spider):
         self, response: Response, title_id: str
     ) -> Iterator[Review | RejectedReview | scrapy.Request]:
         """A page of a crawled title: read it, then fetch the next one if there is one."""
-        progress = self.titles[title_id]
+        progress = self._adopt(response.meta, title_id)
         result = self.read_page(
             response,
             title_id=title_id,
@@ -226,6 +265,7 @@ class ReviewsSpider(scrapy.Spider):
                 "%s: %s: %s; title incomplete", title_id, self._name(response.url), result.reason
             )
             progress.stop_short(f"{self._name(response.url)}: {result.reason}")
+            self._ended(progress)
             return
         progress.pages += 1
         progress.reviews += len(result.reviews)
@@ -236,22 +276,25 @@ class ReviewsSpider(scrapy.Spider):
         progress.movie_title = progress.movie_title or result.movie_title
         progress.movie_year = progress.movie_year or result.movie_year
         progress.layout = progress.layout or result.layout
-        fresh = self._fresh(result.reviews)
+        fresh = self._fresh(result.reviews, progress)
         progress.new += fresh
         yield from result.reviews
         yield from result.rejected
         if self._caught_up(result, progress, fresh):
             self._publish(progress)
+            self._ended(progress)
             return
         next_request = self._next_request(result, response.url, progress, brought_new=brought_new)
         self._publish(progress)
         if next_request is not None:
             yield next_request
+        else:
+            self._ended(progress)
 
     def page_failed(self, failure: Failure) -> None:
         """A title's page could not be had (HTTP error, robots.txt, replay miss)."""
         request = failure.request  # type: ignore[attr-defined]
-        progress = self.titles[request.cb_kwargs["title_id"]]
+        progress = self._adopt(request.meta, request.cb_kwargs["title_id"])
         reason = self._failure_reason(failure)
         self.logger.warning(
             "%s: could not read %s (%s); title incomplete",
@@ -260,6 +303,7 @@ class ReviewsSpider(scrapy.Spider):
             reason,
         )
         progress.stop_short(f"could not read {self._name(request.url)} ({reason})")
+        self._ended(progress)
 
     def page_scheduled(self, request: scrapy.Request) -> None:
         """Every title page passes here before it is fetched, redirects included."""
@@ -269,6 +313,7 @@ class ReviewsSpider(scrapy.Spider):
         why = self._refusal(request.url, progress)
         if why is not None:
             self._refuse(progress, request.url, why)
+            self._ended(progress)
             raise IgnoreRequest(why)  # the engine drops the request, without an errback
 
     def page_dropped(self, request: scrapy.Request) -> None:
@@ -282,6 +327,7 @@ class ReviewsSpider(scrapy.Spider):
             self._name(request.url),
         )
         progress.stop_short(f"{self._name(request.url)} was already requested (the pages loop)")
+        self._ended(progress)
 
     def review_kept(self, item: Any, response: Response | None) -> None:
         if isinstance(item, Review):
@@ -297,17 +343,21 @@ class ReviewsSpider(scrapy.Spider):
     def closed(self, reason: str) -> None:
         stats = self.crawler.stats
         assert stats is not None
-        for progress in self.titles.values():
-            self._fail_if_nothing_kept(progress)
+        # A worker reports only the titles it saw to their end; others finished them.
+        titles = self.ended if self.title_source is not None else self.titles
+        for progress in titles.values():
+            if self.title_source is None:
+                # A worker's tally holds only the pages it read, not the title's.
+                self._fail_if_nothing_kept(progress)
             self._publish(progress)
             log = self.logger.info if progress.complete else self.logger.warning
             log(progress.summary())
             if not progress.complete:
                 stats.set_value(incomplete_because_key(progress.title_id), progress.shortfall)
-        if self.titles:
-            incomplete = sum(not progress.complete for progress in self.titles.values())
+        if titles:
+            incomplete = sum(not progress.complete for progress in titles.values())
             stats.set_value(INCOMPLETE_KEY, incomplete)
-        else:
+        elif self.title_source is None:
             self._fail_if_nothing_read(stats.get_value(f"{STATS_PREFIX}/pages_read", 0))
 
     def _fail_if_nothing_kept(self, progress: TitleProgress) -> None:
@@ -352,18 +402,20 @@ class ReviewsSpider(scrapy.Spider):
         return review_page_title(url)
 
     @property
-    def _archive(self) -> ArchiveRun | None:
-        """The run's hold on the archive; ``None`` when archiving is off."""
+    def _archived_state(self) -> ArchivedState | None:
+        """What the archive holds: this run's hold on it, or in cluster mode what the
+        ingester keeps in Redis; ``None`` when archiving is off."""
+        if self.title_source is not None:
+            return self.title_source
         return self.crawler.get_extension(ArchiveRun)
 
-    def _fresh(self, reviews: list[Review]) -> int:
-        """How many of `reviews` the archive does not hold as they are (one lookup each)."""
-        archive = self._archive
-        if archive is None or archive.writer is None:
+    def _fresh(self, reviews: list[Review], progress: TitleProgress) -> int:
+        """How many of `reviews` the archive does not hold as they are (one lookup
+        each); asked only of a title that may stop when caught up (it alone shows it)."""
+        archived = self._archived_state
+        if archived is None or not progress.may_stop_when_caught_up:
             return len(reviews)
-        return sum(
-            archive.writer.verdict(as_record(review)) is not Verdict.UNCHANGED for review in reviews
-        )
+        return sum(not archived.holds(as_record(review)) for review in reviews)
 
     def _caught_up(self, result: ParsedPage, progress: TitleProgress, fresh: int) -> bool:
         """Whether the title stops here, up to date: newest first, nothing new on a
@@ -415,8 +467,26 @@ class ReviewsSpider(scrapy.Spider):
             errback=self.page_failed,
             headers=headers,
             cb_kwargs={"title_id": progress.title_id},
-            meta={"download_maxsize": self.settings.getint("MAX_PAGE_BYTES")},
+            meta={
+                "download_maxsize": self.settings.getint("MAX_PAGE_BYTES"),
+                # The title's state travels with its request: in cluster mode the
+                # next page may be read by another worker.
+                "title_progress": progress,
+            },
         )
+
+    def _adopt(self, meta: dict[str, Any], title_id: str) -> TitleProgress:
+        """The title's state as its request carries it (the newest), kept as ours."""
+        progress = meta.get("title_progress")
+        if isinstance(progress, TitleProgress):
+            self.titles[progress.title_id] = progress
+            return progress
+        return self.titles[title_id]
+
+    def _ended(self, progress: TitleProgress) -> None:
+        """The title's chain of pages ended here: say so (cluster workers report it)."""
+        self.ended[progress.title_id] = progress
+        self.crawler.signals.send_catch_log(TITLE_ENDED, progress=progress)
 
     def _is_graphql(self, url: str) -> bool:
         return self.graphql is not None and self.graphql.title_of(url) is not None
@@ -485,6 +555,8 @@ class ReviewsSpider(scrapy.Spider):
     def _progress_of(self, request: scrapy.Request) -> TitleProgress | None:
         if request.callback != self.parse_title_page:
             return None
+        if isinstance(request.meta.get("title_progress"), TitleProgress):
+            return self._adopt(request.meta, "")
         return self.titles.get(request.cb_kwargs.get("title_id", ""))
 
     def read_page(

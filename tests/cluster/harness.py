@@ -1,0 +1,154 @@
+"""Cluster processes as a user starts them: workers, the ingester, `scrapy enqueue`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests import currentpages
+from tests.conftest import ROOT
+from tests.localsite import LocalSite
+
+#: Legacy-layout titles of the cluster tests. Exactly-once and the export's
+#: equality do not depend on size, so each has 3 to 6 pages of 10 reviews
+#: (30-60 reviews) rather than the few hundred of a real title.
+LEGACY_TITLES = [f"tt{9_100_000 + n}" for n in range(19)]
+TITLES = [currentpages.TITLE_ID, *LEGACY_TITLES]
+#: These titles are served in one order, IMDb's default: crawled in it, as the
+#: single-process tests of such pages do (newest first: `tests.orderedsite`).
+HELPFUL = "helpful"
+
+
+def serve_titles(site: LocalSite, titles: list[str] = LEGACY_TITLES) -> None:
+    """The current-layout Pusher II (page + 2 GraphQL answers) and legacy titles."""
+    currentpages.serve(site)
+    for index, title_id in enumerate(titles):
+        first = (index + 1) * 1000
+        pages = 3 + index % 4
+        site.serve_title(
+            [range(first + 10 * p, first + 10 * p + 10) for p in range(pages)], title_id
+        )
+
+
+def site_args(site: LocalSite) -> list[str]:
+    return [
+        "-s", f"IMDB_BASE_URL={site.url}",
+        "-s", f"IMDB_GRAPHQL_URL={site.graphql_url}",
+        "-s", "AUTOTHROTTLE_ENABLED=False",
+        "-s", "DOWNLOAD_DELAY=0",
+        "-s", "RETRY_BACKOFF_BASE=0.05",
+        "-s", "TELNETCONSOLE_ENABLED=False",
+        "-s", "REMOTE_CONTROL_ENABLED=False",
+        "-s", "PROGRESS_INTERVAL=0",
+    ]  # fmt: skip
+
+
+def env() -> dict[str, str]:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    environment.pop("SCRAPY_SETTINGS_MODULE", None)
+    return environment
+
+
+def start(args: list[str], log: Path) -> subprocess.Popen[bytes]:
+    """``scrapy ARGS`` in the background, its output in `log`."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "scrapy", *args],
+            cwd=ROOT,
+            env=env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def worker(
+    redis_url: str,
+    site: LocalSite,
+    log: Path,
+    *settings: str,
+    idle: float = 3,
+    order: str = HELPFUL,
+) -> subprocess.Popen[bytes]:
+    args = ["crawl", "reviews", "-a", f"order={order}", "-s", f"REDIS_URL={redis_url}"]
+    args += site_args(site)
+    args += ["-s", f"MAX_IDLE_TIME_BEFORE_CLOSE={idle}", "-s", "CLUSTER_REQUESTS_PER_SECOND=0"]
+    for setting in settings:
+        args += ["-s", setting]
+    return start(args, log)
+
+
+def ingester(
+    redis_url: str, archive: Path, log: Path, *settings: str, idle: float = 3
+) -> subprocess.Popen[bytes]:
+    args = ["archive", "ingest", "-s", f"REDIS_URL={redis_url}", "-s", f"ARCHIVE_DIR={archive}"]
+    args += ["--until-idle", str(idle), "-s", "INGEST_BATCH_SECONDS=0.5"]
+    for setting in settings:
+        args += ["-s", setting]
+    return start(args, log)
+
+
+def scrapy(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def export(archive: Path) -> list[dict[str, object]]:
+    """The archive's export, without the per-run field ``scraped_at``."""
+    import json
+
+    done = scrapy("archive", "export", "-s", f"ARCHIVE_DIR={archive}")
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    for record in records:
+        record.pop("scraped_at", None)
+    return sorted(records, key=lambda r: str(r["review_id"]))
+
+
+def slow_down(site: LocalSite, seconds: float) -> None:
+    """Every response of `site` takes `seconds` more: time to kill a process mid-crawl."""
+    import time
+
+    reply_to = site.reply_to
+
+    def slow(target: str, headers: dict[str, str]) -> object:
+        time.sleep(seconds)
+        return reply_to(target, headers)
+
+    site.reply_to = slow  # type: ignore[method-assign]
+
+
+def single_process_crawl(site: LocalSite, archive: Path, titles: list[str]) -> None:
+    args = ["crawl", "reviews", "-a", f"title={','.join(titles)}", "-a", f"order={HELPFUL}"]
+    args += ["-s", f"ARCHIVE_DIR={archive}"]
+    done = scrapy(*args, *site_args(site))
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def versions_per_review(archive: Path) -> dict[str, int]:
+    """How many times each review id was written into the archive's review files."""
+    import json
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    for path in (archive / "reviews").rglob("*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            counts[json.loads(line)["review_id"]] += 1
+    return dict(counts)
+
+
+def wait_all(processes: list[subprocess.Popen[bytes]], timeout: float = 120) -> list[int]:
+    return [process.wait(timeout=timeout) for process in processes]
+
+
+def enqueue_ok(redis_url: str, *titles: str) -> None:
+    done = scrapy("enqueue", *titles, "-s", f"REDIS_URL={redis_url}")
+    assert done.returncode == 0, done.stderr
