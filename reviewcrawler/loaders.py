@@ -31,13 +31,17 @@ from reviewcrawler.items import REVIEW_FIELDS, Review
 #: What HTML calls whitespace, and all a browser collapses: U+00A0 and the other
 #: Unicode spaces are text (``str.split()`` and ``\s`` would eat them).
 HTML_WHITESPACE = " \t\n\r\f"
-_WHITESPACE = re.compile(f"[{HTML_WHITESPACE}]+")
+# Each run of two or more, or a lone one that is not a space: a lone space (most
+# of them) already is what a run becomes, and is left alone rather than replaced.
+_WHITESPACE = re.compile(f"[{HTML_WHITESPACE}]{{2,}}|[{HTML_WHITESPACE.replace(' ', '')}]")
 #: C1 control characters (U+0080-U+009F) in IMDb's stored reviews are punctuation
 #: an old Windows-1252 page sent as bytes (U+0085 "…", U+0097 "—", U+0092 right quote):
 #: decoded with the stdlib codec; its five undefined code points are dropped.
 _C1_AS_CP1252 = {
     code: bytes([code]).decode("cp1252", errors="ignore") for code in range(0x80, 0xA0)
 }
+#: `str.translate` looks every character up; a search finds the rare text that needs it.
+_C1 = re.compile("[\x80-\x9f]")
 #: A whole count with any thousands separator IMDb's locales use ("1,234",
 #: "1.234", "1 234"), or an abbreviation with a decimal point ("1.2K").
 _COUNT = re.compile(r"^(\d(?:[\d,.\s\u00a0\u202f]*\d)?)\s*([KkMm]?)$")
@@ -76,7 +80,12 @@ def clean_line(value: str) -> str | None:
 def html_text(value: str) -> str:
     """The text rule: C1 controls decoded as Windows-1252, then each run of HTML
     whitespace collapsed to one space and the ends stripped of it."""
-    return collapse_whitespace(value.translate(_C1_AS_CP1252))
+    return collapse_whitespace(decode_c1(value))
+
+
+def decode_c1(value: str) -> str:
+    """C1 controls as the Windows-1252 punctuation they stand for."""
+    return value.translate(_C1_AS_CP1252) if _C1.search(value) else value
 
 
 def collapse_whitespace(value: str) -> str:
@@ -218,7 +227,7 @@ def body_text(node: Selector | _Element | str) -> str | None:
     parts: list[str] = []
     _render(root, parts)
     lines: list[str] = []
-    for raw_line in "".join(parts).translate(_C1_AS_CP1252).split(_BREAK):
+    for raw_line in decode_c1("".join(parts)).split(_BREAK):
         line = collapse_whitespace(raw_line)
         if line or (lines and lines[-1]):  # at most one blank line in a row
             lines.append(line)
