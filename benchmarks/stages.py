@@ -27,13 +27,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from scrapy.exporters import JsonLinesItemExporter
 from scrapy.http import HtmlResponse
 
 from benchmarks import floor
 from benchmarks.corpus import generate
 from reviewcrawler.archive.fingerprint import content_fingerprint
-from reviewcrawler.items import Review, as_record
+from reviewcrawler.feeds import ReviewJsonLinesExporter
+from reviewcrawler.items import REVIEW_FIELDS, Review, as_record
 from reviewcrawler.parsers import PageContext, parser_for
 from reviewcrawler.pipelines.validate import review_problems
 
@@ -112,7 +112,9 @@ def _one_round(
 
 
 def _export(reviews: list[Review]) -> None:
-    exporter = JsonLinesItemExporter(io.BytesIO())
+    exporter = ReviewJsonLinesExporter(
+        io.BytesIO(), encoding="utf-8", fields_to_export=list(REVIEW_FIELDS)
+    )
     exporter.start_exporting()
     for review in reviews:
         exporter.export_item(review)
