@@ -78,10 +78,11 @@ VARIANTS = {
     "c": "crawl again over the full archive",
     "s": "crawl of one page (start-up)",
 }
-# The issue's targets.
-TARGET_RATIO_AT_400 = 0.3
+# The issues' targets (issue 7; issue 14 raised the ratio and tightened the memory).
+TARGET_RATIO = 0.35
+TARGET_RATIO_GOAL = 0.5
 TARGET_FLATNESS = 0.20
-TARGET_RSS_GROWTH = 2.0
+TARGET_RSS_GROWTH = 1.5
 TARGET_ARCHIVE_OPEN_S = 1.0
 
 
@@ -493,13 +494,16 @@ def target_checks(sizes: list[dict[str, Any]], archive: dict[str, Any]) -> list[
     by_n = {s["pages"]: s["figures"] for s in sizes}
     checks = []
     at400, at4000 = by_n.get(400), by_n.get(4000)
-    if at400:
-        ratio = at400["ratio_b_over_a"]
-        checks.append(
-            check("b/a >= 0.3 at 400 pages", ratio >= TARGET_RATIO_AT_400, f"{ratio:.3f}")
-        )
-    else:
-        checks.append(check("b/a >= 0.3 at 400 pages", None, "400 pages not measured"))
+    for pages, figures in ((400, at400), (4000, at4000)):
+        for target in (TARGET_RATIO, TARGET_RATIO_GOAL):
+            kind = "goal" if target == TARGET_RATIO_GOAL else "target"
+            name = f"b/a >= {target} at {pages} pages ({kind})"
+            if figures:
+                ratio = figures["ratio_b_over_a"]
+                checks.append(check(name, ratio >= target, f"{ratio:.3f}"))
+            else:
+                checks.append(check(name, None, f"{pages} pages not measured"))
+    rss_name = f"peak RSS of b at 4000 < {TARGET_RSS_GROWTH}x at 400"
     if at400 and at4000:
         r400, r4000 = at400["ratio_b_over_a"], at4000["ratio_b_over_a"]
         checks.append(
@@ -508,14 +512,14 @@ def target_checks(sizes: list[dict[str, Any]], archive: dict[str, Any]) -> list[
         rss400, rss4000 = at400["b_maxrss_mib"], at4000["b_maxrss_mib"]
         checks.append(
             check(
-                "peak RSS of b at 4000 < 2x at 400",
+                rss_name,
                 rss4000 < TARGET_RSS_GROWTH * rss400,
-                f"{rss4000:.0f} vs {rss400:.0f} MiB",
+                f"{rss4000:.0f} vs {rss400:.0f} MiB ({rss4000 / rss400:.2f}x)",
             )
         )
     else:
         checks.append(check("b/a higher at 4000 than at 400", None, "needs 400 and 4000"))
-        checks.append(check("peak RSS of b at 4000 < 2x at 400", None, "needs 400 and 4000"))
+        checks.append(check(rss_name, None, "needs 400 and 4000"))
     if len(sizes) >= 2:
         small, large = sizes[0], sizes[-1]
         span = f"{small['pages']}->{large['pages']}"

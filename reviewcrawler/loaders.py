@@ -12,13 +12,15 @@ its dataclass default), so an unrated review is written with ``"rating": null``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from re import Pattern
 from typing import Any, cast
 
 from itemloaders import ItemLoader
 from itemloaders.processors import Compose, Identity, MapCompose, TakeFirst
+from itemloaders.utils import arg_to_iter
 from lxml.etree import XPath, _Element, fromstring
 from lxml.html import HTMLParser
 from parsel import Selector
@@ -29,13 +31,17 @@ from reviewcrawler.items import REVIEW_FIELDS, Review
 #: What HTML calls whitespace, and all a browser collapses: U+00A0 and the other
 #: Unicode spaces are text (``str.split()`` and ``\s`` would eat them).
 HTML_WHITESPACE = " \t\n\r\f"
-_WHITESPACE = re.compile(f"[{HTML_WHITESPACE}]+")
+# Each run of two or more, or a lone one that is not a space: a lone space (most
+# of them) already is what a run becomes, and is left alone rather than replaced.
+_WHITESPACE = re.compile(f"[{HTML_WHITESPACE}]{{2,}}|[{HTML_WHITESPACE.replace(' ', '')}]")
 #: C1 control characters (U+0080-U+009F) in IMDb's stored reviews are punctuation
 #: an old Windows-1252 page sent as bytes (U+0085 "…", U+0097 "—", U+0092 right quote):
 #: decoded with the stdlib codec; its five undefined code points are dropped.
 _C1_AS_CP1252 = {
     code: bytes([code]).decode("cp1252", errors="ignore") for code in range(0x80, 0xA0)
 }
+#: `str.translate` looks every character up; a search finds the rare text that needs it.
+_C1 = re.compile("[\x80-\x9f]")
 #: A whole count with any thousands separator IMDb's locales use ("1,234",
 #: "1.234", "1 234"), or an abbreviation with a decimal point ("1.2K").
 _COUNT = re.compile(r"^(\d(?:[\d,.\s\u00a0\u202f]*\d)?)\s*([KkMm]?)$")
@@ -74,7 +80,12 @@ def clean_line(value: str) -> str | None:
 def html_text(value: str) -> str:
     """The text rule: C1 controls decoded as Windows-1252, then each run of HTML
     whitespace collapsed to one space and the ends stripped of it."""
-    return collapse_whitespace(value.translate(_C1_AS_CP1252))
+    return collapse_whitespace(decode_c1(value))
+
+
+def decode_c1(value: str) -> str:
+    """C1 controls as the Windows-1252 punctuation they stand for."""
+    return value.translate(_C1_AS_CP1252) if _C1.search(value) else value
 
 
 def collapse_whitespace(value: str) -> str:
@@ -86,12 +97,36 @@ def id_matcher(rule: IdRule) -> re.Pattern[str]:
     return re.compile(rf"\b({rule.found})")
 
 
-def extract_id(pattern: re.Pattern[str]) -> MapCompose:
+class CleanEach(MapCompose):
+    """`MapCompose` of functions that take no loader context.
+
+    `MapCompose` wraps each of its functions for a loader context on every call
+    (a lookup and a list per value loaded); these never take one, so the call is
+    just the map, with the same results and the same error for a failing function.
+    """
+
+    def __call__(self, value: Any, loader_context: Any = None) -> Iterable[Any]:
+        values = arg_to_iter(value)
+        for function in self.functions:
+            mapped: list[Any] = []
+            for each in values:
+                try:
+                    mapped += arg_to_iter(function(each))
+                except Exception as error:
+                    raise ValueError(
+                        f"Error in MapCompose with {function!s} value={value!r} "
+                        f"error='{type(error).__name__}: {error!s}'"
+                    ) from error
+            values = mapped
+        return values
+
+
+def extract_id(pattern: re.Pattern[str]) -> CleanEach:
     def first_match(value: str) -> str | None:
         match = pattern.search(value)
         return match.group(1) if match else None
 
-    return MapCompose(first_match)
+    return CleanEach(first_match)
 
 
 def parse_count(value: str) -> int | None:
@@ -192,7 +227,7 @@ def body_text(node: Selector | _Element | str) -> str | None:
     parts: list[str] = []
     _render(root, parts)
     lines: list[str] = []
-    for raw_line in "".join(parts).translate(_C1_AS_CP1252).split(_BREAK):
+    for raw_line in decode_c1("".join(parts)).split(_BREAK):
         line = collapse_whitespace(raw_line)
         if line or (lines and lines[-1]):  # at most one blank line in a row
             lines.append(line)
@@ -263,23 +298,23 @@ class ReviewLoader(ItemLoader):
     """Turns raw strings and nodes from a parser into a `Review`."""
 
     default_item_class = Review
-    default_input_processor = MapCompose(clean_line)
+    default_input_processor = CleanEach(clean_line)
     default_output_processor = TAKE_FIRST
 
     review_id_in = extract_id(_REVIEW_ID)
     title_id_in = extract_id(id_matcher(TITLE))
     author_id_in = extract_id(id_matcher(USER))
-    movie_title_in = MapCompose(inline_text)
-    movie_year_in = MapCompose(str, parse_year)
-    rating_in = MapCompose(str, parse_rating)
-    headline_in = MapCompose(inline_text)
-    author_in = MapCompose(inline_text)
-    date_in = MapCompose(parse_date)
-    spoiler_in = MapCompose(bool)
-    text_in = MapCompose(body_text)
-    helpful_yes_in = MapCompose(helpful_yes)
-    helpful_total_in = MapCompose(helpful_total)
-    permalink_in = MapCompose(_to_permalink)
+    movie_title_in = CleanEach(inline_text)
+    movie_year_in = CleanEach(str, parse_year)
+    rating_in = CleanEach(str, parse_rating)
+    headline_in = CleanEach(inline_text)
+    author_in = CleanEach(inline_text)
+    date_in = CleanEach(parse_date)
+    spoiler_in = CleanEach(bool)
+    text_in = CleanEach(body_text)
+    helpful_yes_in = CleanEach(helpful_yes)
+    helpful_total_in = CleanEach(helpful_total)
+    permalink_in = CleanEach(_to_permalink)
     source_url_in = Identity()
     scraped_at_in = Identity()
 
@@ -297,6 +332,37 @@ class ReviewLoader(ItemLoader):
 
     def get_output_processor(self, field_name: str) -> Callable[..., Any]:
         return _OUTPUT_PROCESSORS[field_name]
+
+    # The light path, for values already extracted (the parsers hand over strings
+    # and nodes, never selectors): the field's own processors, called directly.
+    # itemloaders would also look for extra processors, a regex and a loader
+    # context per value; none of ours takes one. Any other call takes the full path.
+    def add_value(
+        self,
+        field_name: str | None,
+        value: Any,
+        *processors: Callable[..., Any],
+        re: str | Pattern[str] | None = None,
+        **kw: Any,
+    ) -> ReviewLoader:
+        if processors or re or kw or field_name is None or self.parent is not None:
+            return super().add_value(field_name, value, *processors, re=re, **kw)
+        if value is None:
+            return self
+        processed = _INPUT_PROCESSORS[field_name](arg_to_iter(value))
+        if processed:
+            self._local_values.setdefault(field_name, []).extend(arg_to_iter(processed))
+        return self
+
+    def load_item(self) -> Any:
+        if self.parent is not None:
+            return super().load_item()
+        item = self._local_item
+        for field_name, collected in self._local_values.items():
+            value = _OUTPUT_PROCESSORS[field_name](collected)
+            if value is not None:
+                setattr(item, field_name, value)
+        return item
 
 
 _INPUT_PROCESSORS: dict[str, Callable[..., Any]] = {

@@ -143,6 +143,11 @@ LOG_FORMATTER = "reviewcrawler.logformatter.ReviewLogFormatter"
 LOG_LEVEL = "INFO"
 
 FEED_EXPORT_ENCODING = "utf-8"
+# JSON Lines as Scrapy writes it, a review's line built without a per-field adapter.
+FEED_EXPORTERS = {
+    "jsonlines": "reviewcrawler.feeds.ReviewJsonLinesExporter",
+    "jsonl": "reviewcrawler.feeds.ReviewJsonLinesExporter",
+}
 # Record fields in their documented order, whatever exporter is used.
 FEED_EXPORT_FIELDS = list(REVIEW_FIELDS)
 

@@ -14,9 +14,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from reviewcrawler.archive.run import ArchiveRun
+from reviewcrawler.archive.writer import Verdict
 from reviewcrawler.items import Review, as_record
 
 STATS_PREFIX = "reviewcrawler/archive"
+#: Each verdict's stats key, built once rather than per review.
+VERDICT_KEYS = {verdict: f"{STATS_PREFIX}/{verdict}" for verdict in Verdict}
 
 
 class ArchivePipeline:
@@ -40,5 +43,5 @@ class ArchivePipeline:
             return item
         verdict = writer.archive(as_record(item))
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(f"{STATS_PREFIX}/{verdict}")
+        self.crawler.stats.inc_value(VERDICT_KEYS[verdict])
         return item
