@@ -33,10 +33,6 @@ class ReadProgress:
                     self._say(now)
             yield record
 
-    @property
-    def elapsed(self) -> float:
-        return time.monotonic() - self._started
-
     def _say(self, now: float) -> None:
         rate = self.count / max(now - self._started, 1e-9)
         print(f"read {self.count:,} review(s), {rate:,.0f}/s", file=self.stream, flush=True)
