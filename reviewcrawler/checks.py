@@ -79,6 +79,7 @@ class ProjectSettings(BaseModel):
     MAX_PAGE_BYTES: PositiveInt
     MAX_PAGES_PER_TITLE: PositiveInt
     SHUTDOWN_TIMEOUT: Annotated[PositiveFloat, Field(allow_inf_nan=False)]
+    PARSE_PROCESSES: NonNegativeInt | None
     # Cluster mode (`reviewcrawler.cluster`); the Redis server itself is checked
     # when a cluster command starts (`cluster_problem`).
     REDIS_URL: Annotated[str | None, AfterValidator(_redis_url)]

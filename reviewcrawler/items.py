@@ -62,6 +62,10 @@ class Problem(str):
         problem.code = code
         return problem
 
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        # Pickled (to and from a parsing worker) as it is made: code, then text.
+        return (self.code, str(self))
+
 
 def problem_code(reason: str) -> str:
     """The stats name of `reason` (a `Problem`'s code; ``other`` for plain text)."""

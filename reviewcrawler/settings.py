@@ -18,6 +18,9 @@ USER_AGENT = (
     "reviewcrawler/0.1 (+https://github.com/your-org/reviewcrawler; contact: you@example.org)"
 )
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# A page's reviews go through the pipelines together: Scrapy starts this many
+# item tasks for every response, and a page holds 25 reviews.
+CONCURRENT_ITEMS = 25
 # A review page that takes longer than this is retried (with backoff) rather than waited on.
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_DELAY = 1.0
@@ -42,6 +45,10 @@ MAX_PAGES_PER_TITLE = 5000
 # After a SIGTERM/SIGINT, seconds to let pages in flight finish before the run
 # commits what it holds and ends anyway; a second signal ends it at once.
 SHUTDOWN_TIMEOUT = 30.0
+# Worker processes that parse pages beside the crawl (0: parse in the crawl's
+# process). Unset: a path= run of 50 pages or more gets one fewer than the
+# machine's CPUs (at most 4); see reviewcrawler.crawl.reading.
+PARSE_PROCESSES = None
 
 # Where `-a title=ttN` starts: ``{IMDB_BASE_URL}/title/ttN/reviews/``. Tests point
 # it at a local server.

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Self
 
 import scrapy
@@ -39,12 +39,13 @@ from twisted.python.failure import Failure
 from reviewcrawler.archive.run import ArchiveRun
 from reviewcrawler.crawl.graphql import ReviewsQuery, http_rejection
 from reviewcrawler.crawl.pages import next_page_url
+from reviewcrawler.crawl.reading import PageReader, planned_processes
 from reviewcrawler.filepages import UnreadablePage
 from reviewcrawler.items import InvalidReview, RejectedReview, Review, as_record
 from reviewcrawler.loaders import utc_now
 from reviewcrawler.outcome import DRIFT_FIRST_URL_KEY, NO_VALID_REVIEW_KEY
 from reviewcrawler.params import NOTHING_TO_READ, ReviewsParams, one_line
-from reviewcrawler.parsers import Cursor, ParsedPage, Unreadable, read, why_withheld
+from reviewcrawler.parsers import Cursor, ParsedPage, Unreadable, why_withheld
 from reviewcrawler.progress import (
     INCOMPLETE_KEY,
     TITLE_ENDED,
@@ -98,6 +99,8 @@ class ReviewsSpider(scrapy.Spider):
         self.title_tallies: dict[str, ReviewTally] = {}
         #: Why pages were skipped, for a run in which every page was.
         self.skip_reasons: Counter[str] = Counter()
+        #: Parses each page, in worker processes when the run is big enough (`start`).
+        self.reader = PageReader(0)
 
     @classmethod
     def check_arguments(
@@ -155,8 +158,15 @@ class ReviewsSpider(scrapy.Spider):
         if self.params.nothing_to_read and not cluster:
             self.logger.error("%s", NOTHING_TO_READ)
             return
+        configured = (
+            None
+            if self.settings.get("PARSE_PROCESSES") in (None, "")
+            else self.settings.getint("PARSE_PROCESSES")
+        )
         if not self.params.crawling:
-            for page in self.params.pages():
+            pages = self.params.pages()
+            self.reader = PageReader(planned_processes(configured, saved_pages=len(pages)))
+            for page in pages:
                 yield scrapy.Request(
                     page.as_uri(),
                     callback=self.parse_page,
@@ -169,6 +179,7 @@ class ReviewsSpider(scrapy.Spider):
                     },
                 )
             return
+        self.reader = PageReader(planned_processes(configured, saved_pages=None))
         if cluster:
             from reviewcrawler.cluster.worker import ClusterWorker
 
@@ -199,7 +210,7 @@ class ReviewsSpider(scrapy.Spider):
         self._publish(progress)
         return self._title_request(in_order(url, newest, layout), progress)
 
-    def parse(self, response: Response, **kwargs: Any) -> Any:
+    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
         """Scrapy's default callback (a request without one, ``scrapy parse URL``):
         routed as the spider routes its own requests.
 
@@ -213,13 +224,17 @@ class ReviewsSpider(scrapy.Spider):
         @scrapes review_id title_id movie_title movie_year headline author date text permalink
         """
         title_id = kwargs.get("title_id") or self._title_of(response.url)
+        outputs: AsyncIterator[Review | RejectedReview | scrapy.Request]
         if title_id is None or not self.params.crawling:
-            return self.parse_page(response)
-        if title_id not in self.titles:
-            self.titles[title_id] = TitleProgress(title_id, netloc_of(response.url))
-        return self.parse_title_page(response, title_id)
+            outputs = self.parse_page(response)
+        else:
+            if title_id not in self.titles:
+                self.titles[title_id] = TitleProgress(title_id, netloc_of(response.url))
+            outputs = self.parse_title_page(response, title_id)
+        async for output in outputs:
+            yield output
 
-    def parse_page(self, response: Response) -> Iterator[Review | RejectedReview]:
+    async def parse_page(self, response: Response) -> AsyncIterator[Review | RejectedReview]:
         """A saved page: read it; never follow anything from it.
 
         @fixture current/pusher2-section-header.html
@@ -228,14 +243,16 @@ class ReviewsSpider(scrapy.Spider):
         @scrapes review_id title_id movie_title movie_year headline author date text permalink
         """
         one_title = self.params.title[0] if len(self.params.title) == 1 else None
-        result = self.read_page(response, title_id=one_title)
+        result = await self.read_page(response, title_id=one_title)
         if isinstance(result, Unreadable):
             self.logger.warning("Skipped %s: %s", response.url, result.reason)
             if not result.blocked:
                 self.skip_reasons[result.reason] += 1
             return
-        yield from result.reviews
-        yield from result.rejected
+        for review in result.reviews:
+            yield review
+        for rejected in result.rejected:
+            yield rejected
 
     def page_unreadable(self, failure: Failure) -> None:
         """A saved page that could not be read (not a regular file, too big, no permission)."""
@@ -249,12 +266,12 @@ class ReviewsSpider(scrapy.Spider):
         )
         self.logger.warning("Skipped %s: %s", failure.request.url, reason)  # type: ignore[attr-defined]
 
-    def parse_title_page(
+    async def parse_title_page(
         self, response: Response, title_id: str
-    ) -> Iterator[Review | RejectedReview | scrapy.Request]:
+    ) -> AsyncIterator[Review | RejectedReview | scrapy.Request]:
         """A page of a crawled title: read it, then fetch the next one if there is one."""
         progress = self._adopt(response.meta, title_id)
-        result = self.read_page(
+        result = await self.read_page(
             response,
             title_id=title_id,
             movie_title=progress.movie_title,
@@ -278,8 +295,10 @@ class ReviewsSpider(scrapy.Spider):
         progress.layout = progress.layout or result.layout
         fresh = self._fresh(result.reviews, progress)
         progress.new += fresh
-        yield from result.reviews
-        yield from result.rejected
+        for review in result.reviews:
+            yield review
+        for rejected in result.rejected:
+            yield rejected
         if self._caught_up(result, progress, fresh):
             self._publish(progress)
             self._ended(progress)
@@ -341,6 +360,7 @@ class ReviewsSpider(scrapy.Spider):
                 tally.reject(exception.rejected.reasons)
 
     def closed(self, reason: str) -> None:
+        self.reader.close()
         stats = self.crawler.stats
         assert stats is not None
         # A worker reports only the titles it saw to their end; others finished them.
@@ -559,7 +579,7 @@ class ReviewsSpider(scrapy.Spider):
             return self._adopt(request.meta, "")
         return self.titles.get(request.cb_kwargs.get("title_id", ""))
 
-    def read_page(
+    async def read_page(
         self,
         response: Response,
         title_id: str | None,
@@ -574,7 +594,7 @@ class ReviewsSpider(scrapy.Spider):
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value(f"{STATS_PREFIX}/pages_read")
-        result = read(
+        result = await self.reader.read(
             response,
             scraped_at=utc_now(),
             title_id=title_id,
