@@ -42,6 +42,7 @@ from reviewcrawler.parsers.base import (
 from reviewcrawler.parsers.current.graphql import GraphqlReviewPage, hash_rejected, why_no_reviews
 from reviewcrawler.parsers.current.page import CurrentReviewPage, walled
 from reviewcrawler.parsers.legacy.page import LegacyReviewPage
+from reviewcrawler.parsers.xpath import page_selector
 
 PARSERS: tuple[type[PageParser], ...] = (LegacyReviewPage, CurrentReviewPage)
 JSON_PARSERS: tuple[type[PageParser], ...] = (GraphqlReviewPage,)
@@ -180,7 +181,7 @@ def read(
         return verdict
     assert isinstance(response, TextResponse)  # _not_a_page said so
     response, removed = _without_nuls(response)
-    page = response.selector
+    page = page_selector(response)
     parser = parser_for(page)
     if parser is None:
         return why_unreadable(page)

@@ -1,9 +1,11 @@
 """Where each field sits in a current-layout review card (``article.user-review-item``).
 
-A card is read from one `Block` index of its elements (every tag: classes and
-``data-testid``s) instead of a dozen XPath queries. Each lookup finds what the
-card-relative XPath in its comment found, in the same page order; cleaning is
-the loader's job. The markup is described in `reviewcrawler.parsers.current.page`.
+A card is read from one `Block` index of its elements (classes and
+``data-testid``s of the tags review markup uses, `block.INDEXED_TAGS`; the svg
+icons and line breaks, a third of a card, are skipped) instead of a dozen XPath
+queries. Each lookup finds what the card-relative XPath in its comment found,
+in the same page order; cleaning is the loader's job. The markup is described
+in `reviewcrawler.parsers.current.page`.
 """
 
 from __future__ import annotations

@@ -166,7 +166,7 @@ class CurrentReviewPage:
             return result
         shown: set[str] = set()
         for card in cards:
-            review, problems = _card_review(Block(card, tags=None), data, page_values, result)
+            review, problems = _card_review(Block(card), data, page_values, result)
             if review.review_id:
                 shown.add(review.review_id)
             result.add(review, problems)

@@ -93,8 +93,10 @@ class LegacyReviewPage:
 
     @staticmethod
     def parse(page: Selector, context: PageContext) -> ParsedPage:
-        # One walk over the page indexes every element by class; the rest are lookups.
-        index = Block(page.root)
+        # One walk over the page's divs indexes them by class; the rest are lookups
+        # (the blocks, the heading's container, the lister and the load-more widget
+        # are all divs).
+        index = Block(page.root, tags=("div",))
         blocks = [Block(node) for node in index.all("imdb-user-review", tag="div")]
         heading = _movie_heading(index)
         title_id = _title_id(page, index, blocks) or context.title_id
