@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 _IDS = {"review_id": REVIEW, "title_id": TITLE, "author_id": USER}
 STATS_PREFIX = "reviewcrawler/rejected"
+PERMALINK_PREFIX = "https://www.imdb.com/"
 #: Never guessed: a page that does not name its title (a fragment copied out of
 #: the page) needs the user to name it.
 MISSING_TITLE_ID = Problem(
@@ -52,12 +53,19 @@ def review_problems(review: Review, today: date | None = None) -> list[str]:
         if not getattr(review, name):
             problems.append(_missing(name))
     problems.extend(_helpful_problems(review.helpful_yes, review.helpful_total))
-    host = urlsplit(review.permalink or "").hostname or ""
-    if not (host == "imdb.com" or host.endswith(".imdb.com")):
+    if not _on_imdb(review.permalink or ""):
         problems.append(
             Problem("permalink_off_site", f"permalink not on imdb.com: {review.permalink!r}")
         )
     return problems
+
+
+def _on_imdb(url: str) -> bool:
+    # Every permalink the parsers build starts so; only others need parsing.
+    if url.startswith(PERMALINK_PREFIX):
+        return True
+    host = urlsplit(url).hostname or ""
+    return host == "imdb.com" or host.endswith(".imdb.com")
 
 
 def _missing(name: str) -> Problem:
