@@ -33,10 +33,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks.archive_open import CACHE_DIR_NAME
 from benchmarks.corpus import REVIEWS_PER_PAGE, generate
-from benchmarks.run import (
-    CACHE_DIR_NAME,
-    RESULTS,
+from benchmarks.measure import (
     ROOT,
     BenchmarkError,
     Run,
@@ -46,6 +45,7 @@ from benchmarks.run import (
     measure,
     write_json,
 )
+from benchmarks.summary import RESULTS
 
 SIZES = (10_000, 100_000, 1_000_000)
 REPEAT = 3
