@@ -31,8 +31,8 @@ from benchmarks.measure import (
     crawl_command,
     execute,
     project_state,
-    write_json,
 )
+from reviewcrawler.archive.files import write_json_atomic
 
 ARCHIVE_REVIEWS = 100_000
 #: Review numbers of the extra corpora, far from the main corpus and each other.
@@ -114,7 +114,7 @@ def cached_archive(
             "build_wall_s": build.wall_s,
             "build_maxrss_mib": build.maxrss_mib,
         }
-        write_json(building / BUILD_INFO, info)
+        write_json_atomic(building / BUILD_INFO, info)
         building.rename(entry)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)

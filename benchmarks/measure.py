@@ -18,7 +18,6 @@ must find every review and b must write exactly that many; a wrong output raises
 from __future__ import annotations
 
 import importlib.metadata
-import json
 import os
 import platform
 import shutil
@@ -272,10 +271,3 @@ def project_state() -> dict[str, Any]:
         "dirty": None if status is None else bool(status),
         "fixtures_dir": str(FIXTURES),
     }
-
-
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    temporary.replace(path)

@@ -49,9 +49,9 @@ from benchmarks.measure import (
     measure_size,
     project_state,
     versions,
-    write_json,
 )
 from benchmarks.summary import RESULTS, archive_table, plot, table, target_checks
+from reviewcrawler.archive.files import write_json_atomic
 
 SIZES = (40, 400, 4000)
 QUICK_SIZES = (40, 400)
@@ -181,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             scale = archive_scale.archive_scale(scale_sizes, args.repeat, work, cache)
             results["archive_scale"] = scale
             results["checks"] += scale["checks"]
-            write_json(args.results / archive_scale.RESULT_FILE, scale)
+            write_json_atomic(args.results / archive_scale.RESULT_FILE, scale)
         results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     except BenchmarkError as error:
         print(f"benchmark failed: {error}", file=sys.stderr)
@@ -207,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for item in results["checks"]:
         print(f"  {item['status']:<4}  {item['name']}: {item['value']}")
     json_path = args.results / "latest.json"
-    write_json(json_path, results)
+    write_json_atomic(json_path, results)
     print(f"\nresults: {json_path}")
     if not args.no_plot:
         try:

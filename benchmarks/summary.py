@@ -12,6 +12,7 @@ from typing import Any
 
 from benchmarks.archive_open import ARCHIVE_REVIEWS
 from benchmarks.measure import ROOT, VARIANTS
+from reviewcrawler.archive.files import replaced_atomically
 
 RESULTS = ROOT / "benchmarks" / "results"
 # The issues' targets (issue 7; issue 14 raised the ratio and tightened the memory).
@@ -199,7 +200,6 @@ def plot(results: dict[str, Any], path: Path) -> None:
             f"{archive['rebuild_cost_s']:+.2f} s (index rebuilt) vs an empty archive"
         )
     fig.suptitle(title, fontsize="medium")
-    temporary = path.with_name(path.name + ".tmp")
-    fig.savefig(temporary, format="png", dpi=100)
+    with replaced_atomically(path) as partial:
+        fig.savefig(partial, format="png", dpi=100)
     plt.close(fig)
-    temporary.replace(path)
