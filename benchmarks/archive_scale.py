@@ -33,10 +33,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks.archive_open import CACHE_DIR_NAME
 from benchmarks.corpus import REVIEWS_PER_PAGE, generate
-from benchmarks.run import (
-    CACHE_DIR_NAME,
-    RESULTS,
+from benchmarks.measure import (
     ROOT,
     BenchmarkError,
     Run,
@@ -44,8 +43,9 @@ from benchmarks.run import (
     crawl_command,
     execute,
     measure,
-    write_json,
 )
+from benchmarks.summary import RESULTS
+from reviewcrawler.archive.files import write_json_atomic
 
 SIZES = (10_000, 100_000, 1_000_000)
 REPEAT = 3
@@ -108,7 +108,7 @@ def generate_archive(archive: Path, reviews: int) -> None:
             "titles": titles,
             "files": [f"reviews/{title_id}/{run_id}.jsonl" for title_id in sorted(titles)],
         }
-        write_json(archive / "runs" / f"{run_id}.json", manifest)
+        write_json_atomic(archive / "runs" / f"{run_id}.json", manifest)
 
 
 def cache_key(reviews: int) -> str:
@@ -150,7 +150,7 @@ def cached_archive(cache: Path, reviews: int, logs: Path) -> tuple[Path, dict[st
             "reindex_wall_s": round(wall, 2),
             "reindex_maxrss_mib": round(usage.ru_maxrss / 1024, 1),
         }
-        write_json(building / "build.json", info)
+        write_json_atomic(building / "build.json", info)
         building.rename(entry)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
@@ -302,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for item in result["checks"]:
         print(f"  {item['status']:<4}  {item['name']}: {item['value']}")
     path = args.results / RESULT_FILE
-    write_json(path, result)
+    write_json_atomic(path, result)
     print(f"results: {path}")
     return 0
 

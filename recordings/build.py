@@ -18,8 +18,9 @@ import tempfile
 from pathlib import Path
 
 import scrapy
-from scrapy.http import Request, Response, TextResponse
+from scrapy.http import Request, Response
 
+from reviewcrawler.filepages import saved_response
 from reviewcrawler.recording import RecordingWriter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,12 +50,9 @@ def recorded_response(page: Path) -> tuple[Request, Response]:
     """The exchange a crawl would have had for the fixture `page`."""
     meta = json.loads(page.with_suffix(".meta.json").read_text(encoding="utf-8"))
     request = Request(meta["url"])
-    response = TextResponse(
-        meta["url"],
-        status=200,
-        headers={"Content-Type": CONTENT_TYPES[page.suffix]},
-        body=page.read_bytes(),
-        request=request,
+    # The writer names a body's file by its Content-Type: give it the server's.
+    response = saved_response(meta["url"], page.read_bytes(), page.name).replace(
+        headers={"Content-Type": CONTENT_TYPES[page.suffix]}, request=request
     )
     return request, response
 

@@ -11,10 +11,13 @@ its dataclass default), so an unrated review is written with ``"rating": null``.
 
 from __future__ import annotations
 
+import functools
+import locale
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from re import Pattern
 from typing import Any, cast
 
@@ -44,27 +47,15 @@ _C1 = re.compile("[\x80-\x9f]")
 #: "1.234", "1 234"), or an abbreviation with a decimal point ("1.2K").
 _COUNT = re.compile(r"^(\d(?:[\d,.\s\u00a0\u202f]*\d)?)\s*([KkMm]?)$")
 _SEPARATORS = re.compile(r"[,.\s\u00a0\u202f]")
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
+#: The date shapes IMDb writes, tried in order on the date's words joined by spaces
+#: ("Aug 24, 2013" is read as "Aug 24 2013"): ISO 8601 (the JSON), "8 February 2009"
+#: (legacy pages), "Aug 24, 2013" (current cards), each with full or short month names.
+#: %B and %b are English: Python never calls setlocale() for LC_TIME, so strptime sees
+#: the C locale, and `_c_time_locale` keeps it there if a host program set another.
+_DATE_FORMATS = ("%Y %m %d", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y")
+_DATE_WORDS = re.compile(r"[A-Za-z]+|[0-9]+")
+#: "Sept", the one short month name the C locale's %b does not know.
+_SEPT = re.compile(r"\bsept\b", re.IGNORECASE)
 # Tags whose content is page chrome, never review text.
 _SKIPPED_TAGS = frozenset({"script", "style", "button", "svg", "template"})
 _BLOCK_TAGS = frozenset({"p", "div", "blockquote", "li", "ul", "ol"})
@@ -194,22 +185,38 @@ def parse_rating(value: str) -> int | None:
     return int(value) if value.isascii() and value.isdigit() else None
 
 
+@functools.lru_cache(maxsize=4096)  # dates repeat: strptime runs once per distinct text
 def parse_date(value: str) -> str | None:
     """``"8 February 2009"``, ``"Aug 24, 2013"`` or ISO → ``"2009-02-08"``."""
-    words = re.findall(r"[A-Za-z]+|[0-9]+", value)
-    if len(words) >= 3 and words[0].isdigit() and len(words[0]) == 4:
-        year, month, day = (int(w) for w in words[:3])
-    else:
-        months = [_MONTHS[w.lower()] for w in words if w.lower() in _MONTHS]
-        numbers = [int(w) for w in words if w.isdigit()]
-        if len(months) != 1 or len(numbers) != 2:
-            return None
-        month = months[0]
-        day, year = numbers if numbers[1] > 31 else reversed(numbers)
+    words = _DATE_WORDS.findall(_SEPT.sub("Sep", value))
+    if words and len(words[0]) == 4 and words[0].isdigit():
+        words = words[:3]  # ISO 8601: the date, not a time after it
+    text = " ".join(words)
+    with _c_time_locale():
+        for date_format in _DATE_FORMATS:
+            try:
+                return datetime.strptime(text, date_format).date().isoformat()
+            except ValueError:
+                continue
+    return None
+
+
+@contextmanager
+def _c_time_locale() -> Iterator[None]:
+    """Month names in English even if the host program chose another LC_TIME.
+
+    strptime follows LC_TIME. Python leaves it at "C", so this costs one query; a
+    program (or library) that called setlocale() gets "C" back for the parse only.
+    """
+    current = locale.setlocale(locale.LC_TIME)
+    if current in ("C", "POSIX"):
+        yield
+        return
+    locale.setlocale(locale.LC_TIME, "C")
     try:
-        return date(year, month, day).isoformat()
-    except ValueError:
-        return None
+        yield
+    finally:
+        locale.setlocale(locale.LC_TIME, current)
 
 
 def parse_year(value: str) -> int | None:

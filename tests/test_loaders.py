@@ -1,5 +1,9 @@
 """Field cleaning rules, one processor at a time."""
 
+import locale
+import shutil
+import subprocess
+
 import pytest
 from parsel import Selector
 
@@ -23,14 +27,59 @@ from reviewcrawler.loaders import (
         ("28 May 2019", "2019-05-28"),
         ("Aug 24, 2013", "2013-08-24"),
         ("Sept 1, 2020", "2020-09-01"),
+        ("September 1, 2020", "2020-09-01"),
+        ("1 Sep. 2020", "2020-09-01"),
         ("2013-08-24", "2013-08-24"),
+        ("2013-08-24T23:59:00Z", "2013-08-24"),
         ("31 February 2009", None),
+        ("Feb 30, 2009", None),
+        ("8 Februar 2009", None),
         ("yesterday", None),
         ("", None),
     ],
 )
 def test_parse_date(raw, expected):
     assert parse_date(raw) == expected
+
+
+#: Locales whose month names are not English ("März", "mars", "marzo"…).
+OTHER_LOCALES = ("de_DE.UTF-8", "fr_FR.UTF-8", "es_ES.UTF-8", "it_IT.UTF-8", "nl_NL.UTF-8")
+
+
+def _set_other_time_locale(tmp_path, monkeypatch) -> str:
+    """Set LC_TIME to a non-English locale: an installed one, else one compiled here."""
+    for name in OTHER_LOCALES:
+        try:
+            return locale.setlocale(locale.LC_TIME, name)
+        except locale.Error:
+            continue
+    if shutil.which("localedef") is None:
+        pytest.skip(f"none of {', '.join(OTHER_LOCALES)} is installed, and no localedef")
+    built = subprocess.run(
+        ["localedef", "-i", "de_DE", "-f", "UTF-8", str(tmp_path / "de_DE.UTF-8")],
+        capture_output=True,
+        check=False,
+    )
+    monkeypatch.setenv("LOCPATH", str(tmp_path))
+    try:
+        return locale.setlocale(locale.LC_TIME, "de_DE.UTF-8")
+    except locale.Error:
+        pytest.skip(f"no non-English locale installed or buildable: {built.stderr[-200:]!r}")
+
+
+def test_parse_date_ignores_the_time_locale(tmp_path, monkeypatch):
+    """strptime reads month names in LC_TIME's language: a program that set another
+    locale must still get English dates read, and its locale back."""
+    dates = {"8 March 2009": "2009-03-08", "Dec 24, 2013": "2013-12-24", "2001-05-17": "2001-05-17"}
+    before = locale.setlocale(locale.LC_TIME)
+    try:
+        chosen = _set_other_time_locale(tmp_path, monkeypatch)
+        parse_date.cache_clear()  # a cached answer would hide the locale
+        assert {raw: parse_date(raw) for raw in dates} == dates
+        assert locale.setlocale(locale.LC_TIME) == chosen
+    finally:
+        locale.setlocale(locale.LC_TIME, before)
+        parse_date.cache_clear()
 
 
 @pytest.mark.parametrize(

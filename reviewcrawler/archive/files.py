@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -32,18 +32,18 @@ from reviewcrawler.archive.layout import PARTIAL_SUFFIX, UnsafePath
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
-def create_exclusive(path: Path) -> IO[str]:
+def create_exclusive(path: Path, mode: int = 0o644) -> IO[str]:
     """`path` created anew for writing text; `UnsafePath` if a symbolic link is there.
 
     A regular file in its place is a killed run's leftover (callers hold the
-    archive lock) and is replaced.
+    archive lock) and is replaced. `mode` is masked by the umask, as for any new file.
     """
     try:
-        fd = os.open(path, _CREATE, 0o644)
+        fd = os.open(path, _CREATE, mode)
     except FileExistsError:
         refuse_link(path)
         path.unlink()
-        fd = os.open(path, _CREATE, 0o644)
+        fd = os.open(path, _CREATE, mode)
     return os.fdopen(fd, "w", encoding="utf-8", newline="\n")
 
 
@@ -118,20 +118,46 @@ def write_json_atomic(path: Path, data: Any) -> None:
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Write `text` to `path`, replacing it atomically: a reader sees old or new, whole."""
-    partial = partial_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        replaced_atomically(path) as partial,
+        partial.open("w", encoding="utf-8", newline="\n") as out,
+    ):
+        out.write(text)
+
+
+@contextmanager
+def replaced_atomically(
+    path: Path, partial: Path | None = None, mode: int = 0o644
+) -> Iterator[Path]:
+    """An empty new file to fill; once the block completes, it becomes `path` atomically.
+
+    The project's one atomic write. The data goes to `partial` (by default `path`
+    with ``.partial`` added; the same directory, so the rename is atomic), made by
+    `create_exclusive`. On success the file is synced, renamed over `path` (never
+    through a symbolic link) and the directory synced: a reader sees the old file
+    or the new one, whole, even after a power loss. On failure it is removed.
+    """
+    partial = partial or partial_path(path)
+    create_exclusive(partial, mode).close()
     try:
-        with create_exclusive(partial) as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
+        yield partial
+        fsync_file(partial)
         refuse_link(path)
+        partial.replace(path)
     except BaseException:
         if not partial.is_symlink():
             partial.unlink(missing_ok=True)
         raise
-    partial.replace(path)
     fsync_dir(path.parent)
+
+
+def fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,21 +2,21 @@
 
 A failed, interrupted or killed export never leaves a half file under the name
 asked for, nor replaces a good file there with one: until the rename the data
-lives only under a hidden ``.NAME.XXXXXXXX.partial`` name in the same directory
-(same file system, so the rename is atomic).
+lives only under a hidden ``.NAME.XXXXXXXX.partial`` name in the same directory,
+renamed by the project's one atomic write (`replaced_atomically`).
 """
 
 from __future__ import annotations
 
-import os
 import secrets
 import signal
-import stat
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import FrameType
+
+from reviewcrawler.archive.files import replaced_atomically
 
 
 class DestinationError(OSError):
@@ -38,19 +38,16 @@ def replacing(target: Path) -> Iterator[Path]:
         return
     # Through a symlink, replace the file it names, not the link.
     target = target.resolve() if target.is_symlink() else target
+    # A name of its own: two exports to one target must not share a temporary file.
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
-    try:
-        # O_EXCL: never adopt a file someone else made; 0o666 & umask, like any new file.
-        os.close(os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
-    except OSError as error:
-        raise DestinationError(f"cannot write {target}: {error.strerror or error}") from error
-    try:
+    with ExitStack() as stack:
+        try:
+            # 0o666 & umask, like any new file the user asks for.
+            path = stack.enter_context(replaced_atomically(target, temporary, mode=0o666))
+        except OSError as error:
+            raise DestinationError(f"cannot write {target}: {error.strerror or error}") from error
         with _terminate_as_exit():
-            yield temporary
-            _fsync(temporary)
-            temporary.replace(target)
-    finally:
-        temporary.unlink(missing_ok=True)
+            yield path
 
 
 @contextmanager
@@ -68,13 +65,3 @@ def _terminate_as_exit() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-def _fsync(path: Path) -> None:
-    if not stat.S_ISREG(path.stat().st_mode):
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

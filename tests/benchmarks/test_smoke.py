@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from benchmarks import corpus, floor, run
+from benchmarks import archive_open, corpus, floor, summary
 from tests.conftest import ROOT, fixture_path, read_jsonl, scrapy_cmd
 
 PAGES = 3
@@ -139,7 +139,7 @@ def test_floor_extracts_what_the_crawler_does(tmp_path, layout):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     # The archive step's in-process timings still find the archive's index functions.
-    timings = run.index_timings(archive, 1)
+    timings = archive_open.index_timings(archive, 1)
     assert timings.get("entries") == pages.reviews, timings
     crawled = {record["review_id"]: record for record in read_jsonl(crawled_path)}
     output = tmp_path / "floor.jsonl"
@@ -177,9 +177,9 @@ def _archive_result(open_cost: float, rebuild_cost: float) -> dict:
         "archive_bytes": 170 * 2**20,
         "archive_files": 1_500,
         "index_bytes": 13 * 2**20,
-        "runs": {kind: [{}] * 3 for kind in run.ARCHIVE_KINDS},
+        "runs": {kind: [{}] * 3 for kind in archive_open.ARCHIVE_KINDS},
         "median_wall_s": walls,
-        "median_maxrss_mib": dict.fromkeys(run.ARCHIVE_KINDS, 90.0),
+        "median_maxrss_mib": dict.fromkeys(archive_open.ARCHIVE_KINDS, 90.0),
         "open_cost_s": open_cost,
         "rebuild_cost_s": rebuild_cost,
         "build_wall_s": 120.0,
@@ -192,29 +192,29 @@ def _archive_result(open_cost: float, rebuild_cost: float) -> dict:
 def test_archive_step_figures_and_targets():
     """The archive step's table and target lines, on made-up figures (no crawl here)."""
     archive = _archive_result(0.25, 2.5)
-    text = run.archive_table(archive)
+    text = summary.archive_table(archive)
     assert "the big archive (index opened)" in text and "+0.250" in text
     assert "index deleted (rebuilt)" in text and "+2.500" in text
     assert "open_index 0.002 s, build_index 2.000 s (100,000 entries)" in text
-    checks = {c["name"]: c["status"] for c in run.target_checks([], archive)}
+    checks = {c["name"]: c["status"] for c in summary.target_checks([], archive)}
     assert checks["archive of 100,000 reviews opens (index load) in < 1 s"] == "PASS"
     assert checks["archive of 100,000 reviews opens (index rebuild) in < 1 s"] == "FAIL"
-    skipped = {c["name"]: c["status"] for c in run.target_checks([], {"skipped": "why"})}
+    skipped = {c["name"]: c["status"] for c in summary.target_checks([], {"skipped": "why"})}
     assert skipped["archive of 100,000 reviews opens (index load) in < 1 s"] == "N/A"
 
 
 def test_archive_cache_is_reused_and_keyed_on_what_built_it(tmp_path):
     options = {"layouts": ["legacy", "current"], "source": "auto"}
-    key = run.archive_cache_key(100, options)
-    assert key == run.archive_cache_key(100, options)
-    assert key != run.archive_cache_key(200, options)
-    assert key != run.archive_cache_key(100, {**options, "layouts": ["legacy"]})
+    key = archive_open.archive_cache_key(100, options)
+    assert key == archive_open.archive_cache_key(100, options)
+    assert key != archive_open.archive_cache_key(200, options)
+    assert key != archive_open.archive_cache_key(100, {**options, "layouts": ["legacy"]})
     entry = tmp_path / f"archive-100-{key}"
     (entry / "archive").mkdir(parents=True)
     info = {"key": key, "archive_reviews": 100, "build_wall_s": 1.0}
-    (entry / run.BUILD_INFO).write_text(json.dumps(info), encoding="utf-8")
+    (entry / archive_open.BUILD_INFO).write_text(json.dumps(info), encoding="utf-8")
     # A finished entry is used as it is: no crawl (it would fail here, without logs dir).
-    path, found = run.cached_archive(tmp_path, 100, options, tmp_path / "missing-logs")
+    path, found = archive_open.cached_archive(tmp_path, 100, options, tmp_path / "missing-logs")
     assert path == entry / "archive"
     assert found == {**info, "reused": True}
 
