@@ -3,7 +3,9 @@
 A review's path, from response to archive line: the ``reviews`` spider
 (`reviewcrawler.spiders.reviews`) gets a response (a saved page through
 `reviewcrawler.filepages`, a live or replayed one through `reviewcrawler.middlewares`)
-and asks `reviewcrawler.parsers` for its one outcome; that package picks the
+and asks `reviewcrawler.parsers` for its one outcome, through
+`reviewcrawler.crawl.reading` (which parses in worker processes when a run reads
+many saved pages, else in the crawl's own); that package picks the
 layout, `reviewcrawler.parsers.legacy` or `reviewcrawler.parsers.current` (server
 page, ``__NEXT_DATA__``, review card, GraphQL answer), whose values the processors
 of `reviewcrawler.loaders` clean into a `reviewcrawler.items.Review`, and answers
