@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from reviewcrawler.exports.replacing import replacing
-from tests.report.conftest import archive_cmd
+from tests.report.conftest import ON_ONE_WORKER, archive_cmd
+
+pytestmark = ON_ONE_WORKER
 
 
 def assert_one_line_refusal(result, status: int, *words: str) -> None:

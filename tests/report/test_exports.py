@@ -14,7 +14,9 @@ import pytest
 
 from reviewcrawler.exports.schema import review_columns
 from tests.conftest import read_jsonl
-from tests.report.conftest import archive_cmd
+from tests.report.conftest import ON_ONE_WORKER, archive_cmd
+
+pytestmark = ON_ONE_WORKER
 
 COLUMNS = review_columns()
 
