@@ -28,7 +28,7 @@ crawl: $(STAMP)
 test: $(STAMP) chromium redis-server
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2
 
 # The cluster tests need a real redis-server: installed here when we can (root with
 # apt-get); otherwise those tests are skipped with one line saying how to get them.

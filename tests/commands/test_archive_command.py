@@ -15,8 +15,6 @@ from tests.conftest import read_jsonl, scrapy_cmd
 from tests.pages import review, write_pages
 
 OTHER_TITLE = "tt0000002"
-#: The tests share `two_runs`: `make test` (``--dist loadgroup``) keeps them on one worker.
-pytestmark = pytest.mark.xdist_group("archive-two-runs")
 
 
 def archive_cmd(archive: Path, *args: str):

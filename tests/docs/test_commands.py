@@ -33,9 +33,6 @@ NO_NETWORK = "http://127.0.0.1:9"
 #: The suite itself: run by `make test`, so here only checked to be a target (`make -n`).
 SELF = re.compile(r"^make test\b")
 TIMEOUT = 180
-#: Every page's test reads the one run of all pages (`page_failures`): `make test`
-#: (``--dist loadgroup``) keeps them on one worker, or each worker would run them all.
-pytestmark = pytest.mark.xdist_group("docs-page-runs")
 
 
 def page_commands(page: Path) -> list[Command]:

@@ -17,11 +17,6 @@ CRAWLS = (
 )
 
 
-#: On the modules that use `fixtures_archive`: `make test` (``--dist loadgroup``) runs
-#: them on one worker, so the archive is crawled once, not once per worker.
-ON_ONE_WORKER = pytest.mark.xdist_group("report-fixtures-archive")
-
-
 def archive_cmd(archive: Path, *args: str):
     return scrapy_cmd("archive", *args, "-s", f"ARCHIVE_DIR={archive}")
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reviewcrawler.exports.replacing import replacing
-from tests.report.conftest import ON_ONE_WORKER, archive_cmd
-
-pytestmark = ON_ONE_WORKER
+from tests.report.conftest import archive_cmd
 
 
 def assert_one_line_refusal(result, status: int, *words: str) -> None:

@@ -7,16 +7,12 @@ import pytest
 from PIL import Image, ImageStat
 
 from reviewcrawler.report.browser import dump_dom, find_browser, screenshot
-from tests.report.conftest import ON_ONE_WORKER, archive_cmd
+from tests.report.conftest import archive_cmd
 
 BROWSER = find_browser()
-pytestmark = [
-    pytest.mark.skipif(
-        BROWSER is None,
-        reason="no chromium-headless-shell or chromium (make test installs it as root)",
-    ),
-    ON_ONE_WORKER,
-]
+pytestmark = pytest.mark.skipif(
+    BROWSER is None, reason="no chromium-headless-shell or chromium (make test installs it as root)"
+)
 
 
 def test_rendered_report_shows_every_plot(fixtures_archive, tmp_path):

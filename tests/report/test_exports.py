@@ -14,9 +14,7 @@ import pytest
 
 from reviewcrawler.exports.schema import review_columns
 from tests.conftest import read_jsonl
-from tests.report.conftest import ON_ONE_WORKER, archive_cmd
-
-pytestmark = ON_ONE_WORKER
+from tests.report.conftest import archive_cmd
 
 COLUMNS = review_columns()
 

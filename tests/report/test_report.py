@@ -8,9 +8,7 @@ import parsel
 import pytest
 
 from reviewcrawler.report.aggregate import TitleFigures
-from tests.report.conftest import ON_ONE_WORKER, archive_cmd
-
-pytestmark = ON_ONE_WORKER
+from tests.report.conftest import archive_cmd
 
 ARCHIVE_PLOTS = {"plot-archived-per-run", "plot-run-outcomes", "plot-rejects"}
 TITLE_PLOTS = ("per-month", "ratings", "mean-rating", "spoilers", "helpful")
