@@ -20,7 +20,7 @@ TITLES = [currentpages.TITLE_ID, *LEGACY_TITLES]
 #: single-process tests of such pages do (newest first: `tests.orderedsite`).
 HELPFUL = "helpful"
 #: A lease of the killed or lost workers' titles (``CLUSTER_TITLE_LEASE=3``) runs out
-#: while their successors wait: they must not close before, idle as they are meanwhile.
+#: while their successors wait: they (and the ingester) keep the 3 s idle of before.
 LEASE = "CLUSTER_TITLE_LEASE=3"
 LEASE_IDLE = 3.0
 

@@ -69,7 +69,9 @@ def test_killed_worker_and_ingester_lose_and_duplicate_nothing(
         )
         for n in range(3)
     ]
-    ingester = harness.ingester(redis_server.url, archive, tmp_path / "ingest1.log")
+    ingester = harness.ingester(
+        redis_server.url, archive, tmp_path / "ingest1.log", idle=harness.LEASE_IDLE
+    )
     wait_for(lambda: len(local_site.hits) >= 15)
     os.kill(workers[0].pid, signal.SIGKILL)
     wait_for(lambda: any(archive.glob("reviews/*/*.partial")) or len(local_site.hits) >= 40)
@@ -79,7 +81,9 @@ def test_killed_worker_and_ingester_lose_and_duplicate_nothing(
     workers[0] = harness.worker(
         redis_server.url, local_site, tmp_path / "worker0b.log", lease, idle=harness.LEASE_IDLE
     )
-    ingester = harness.ingester(redis_server.url, archive, tmp_path / "ingest2.log")
+    ingester = harness.ingester(
+        redis_server.url, archive, tmp_path / "ingest2.log", idle=harness.LEASE_IDLE
+    )
     assert harness.wait_all(workers) == [0, 0, 0]
     assert ingester.wait(timeout=120) == 0, (tmp_path / "ingest2.log").read_text()[-3000:]
 

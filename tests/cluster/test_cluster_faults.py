@@ -71,7 +71,9 @@ def test_redis_lost_mid_run_then_a_rerun_completes(
         )
         for n in range(2)
     ]
-    ingester = harness.ingester(redis_server.url, archive, tmp_path / "ingest.log")
+    ingester = harness.ingester(
+        redis_server.url, archive, tmp_path / "ingest.log", idle=harness.LEASE_IDLE
+    )
     deadline = time.monotonic() + 60
     while len(local_site.hits) < 20:
         assert time.monotonic() < deadline
@@ -90,7 +92,9 @@ def test_redis_lost_mid_run_then_a_rerun_completes(
         )
         for n in range(2)
     ]
-    ingester = harness.ingester(redis_server.url, archive, tmp_path / "ingest-again.log")
+    ingester = harness.ingester(
+        redis_server.url, archive, tmp_path / "ingest-again.log", idle=harness.LEASE_IDLE
+    )
     assert harness.wait_all([*workers, ingester]) == [0, 0, 0]
     versions = harness.versions_per_review(archive)
     assert set(versions.values()) == {1}
