@@ -25,10 +25,14 @@ FIXTURE_PAGES := $(subst $(space),$(comma),$(sort $(wildcard fixtures/*/*.html))
 crawl: $(STAMP)
 	$(BIN)/scrapy crawl reviews -a path=$(FIXTURE_PAGES) -a title=tt0396184 -O output/reviews.jsonl
 
+# --dist loadfile: a module's tests on one worker, so a module-scoped fixture (the docs
+# pages' one run of every command, an archive several tests read) is built once, not
+# once per worker. (--dist loadgroup with markers would be finer, but pytest-xdist 3.8
+# does not group tests under pytest 9.)
 test: $(STAMP) chromium redis-server
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # The cluster tests need a real redis-server: installed here when we can (root with
 # apt-get); otherwise those tests are skipped with one line saying how to get them.

@@ -19,6 +19,10 @@ TITLES = [currentpages.TITLE_ID, *LEGACY_TITLES]
 #: These titles are served in one order, IMDb's default: crawled in it, as the
 #: single-process tests of such pages do (newest first: `tests.orderedsite`).
 HELPFUL = "helpful"
+#: A lease of the killed or lost workers' titles (``CLUSTER_TITLE_LEASE=3``) runs out
+#: while their successors wait: they (and the ingester) keep the 3 s idle of before.
+LEASE = "CLUSTER_TITLE_LEASE=3"
+LEASE_IDLE = 3.0
 
 
 def serve_titles(site: LocalSite, titles: list[str] = LEGACY_TITLES) -> None:
@@ -68,9 +72,11 @@ def worker(
     site: LocalSite,
     log: Path,
     *settings: str,
-    idle: float = 3,
+    idle: float = 1,
     order: str = HELPFUL,
 ) -> subprocess.Popen[bytes]:
+    """A worker started after its titles were enqueued: idle for `idle` seconds means the
+    queue is done. A test that waits for a lease to run out gives it longer (`LEASE_IDLE`)."""
     args = ["crawl", "reviews", "-a", f"order={order}", "-s", f"REDIS_URL={redis_url}"]
     args += site_args(site)
     args += ["-s", f"MAX_IDLE_TIME_BEFORE_CLOSE={idle}", "-s", "CLUSTER_REQUESTS_PER_SECOND=0"]
@@ -80,7 +86,7 @@ def worker(
 
 
 def ingester(
-    redis_url: str, archive: Path, log: Path, *settings: str, idle: float = 3
+    redis_url: str, archive: Path, log: Path, *settings: str, idle: float = 1
 ) -> subprocess.Popen[bytes]:
     args = ["archive", "ingest", "-s", f"REDIS_URL={redis_url}", "-s", f"ARCHIVE_DIR={archive}"]
     args += ["--until-idle", str(idle), "-s", "INGEST_BATCH_SECONDS=0.5"]

@@ -60,12 +60,20 @@ def test_redis_lost_mid_run_then_a_rerun_completes(
     harness.slow_down(local_site, 0.03)
     enqueue_ok(redis_server.url, *TITLES)
     archive = tmp_path / "cluster"
-    lease = "CLUSTER_TITLE_LEASE=3"
+    lease = harness.LEASE
     workers = [
-        harness.worker(redis_server.url, local_site, tmp_path / f"worker{n}.log", lease)
+        harness.worker(
+            redis_server.url,
+            local_site,
+            tmp_path / f"worker{n}.log",
+            lease,
+            idle=harness.LEASE_IDLE,
+        )
         for n in range(2)
     ]
-    ingester = harness.ingester(redis_server.url, archive, tmp_path / "ingest.log")
+    ingester = harness.ingester(
+        redis_server.url, archive, tmp_path / "ingest.log", idle=harness.LEASE_IDLE
+    )
     deadline = time.monotonic() + 60
     while len(local_site.hits) < 20:
         assert time.monotonic() < deadline
@@ -79,10 +87,14 @@ def test_redis_lost_mid_run_then_a_rerun_completes(
 
     redis_server.start()  # the same directory: its append-only file
     workers = [
-        harness.worker(redis_server.url, local_site, tmp_path / f"again{n}.log", lease)
+        harness.worker(
+            redis_server.url, local_site, tmp_path / f"again{n}.log", lease, idle=harness.LEASE_IDLE
+        )
         for n in range(2)
     ]
-    ingester = harness.ingester(redis_server.url, archive, tmp_path / "ingest-again.log")
+    ingester = harness.ingester(
+        redis_server.url, archive, tmp_path / "ingest-again.log", idle=harness.LEASE_IDLE
+    )
     assert harness.wait_all([*workers, ingester]) == [0, 0, 0]
     versions = harness.versions_per_review(archive)
     assert set(versions.values()) == {1}
@@ -92,7 +104,10 @@ def test_redis_lost_mid_run_then_a_rerun_completes(
 
 def test_a_second_ingester_is_refused(redis_server: RedisServer, tmp_path: Path) -> None:
     first = harness.ingester(redis_server.url, tmp_path, tmp_path / "first.log", idle=30)
-    time.sleep(3)
+    deadline = time.monotonic() + 60
+    while "Ingesting from" not in (tmp_path / "first.log").read_text():  # it holds the archive
+        assert first.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
     second = harness.scrapy(
         "archive", "ingest", "-s", f"REDIS_URL={redis_server.url}", "-s", f"ARCHIVE_DIR={tmp_path}"
     )
