@@ -5,3 +5,11 @@ The parsers say where a title's reviews go on as data (`reviewcrawler.parsers.ba
 layout's load-more fragment, or the current layout's GraphQL call
 (`reviewcrawler.crawl.graphql`, which also names the headers the call is sent with).
 """
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+#: Where the crawl side writes its lines: the spider's logger (a `LoggerAdapter`).
+Log = logging.Logger | logging.LoggerAdapter[Any]
