@@ -12,6 +12,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from reviewcrawler.crawl.graphql import ReviewsQuery, http_rejection
+from reviewcrawler.crawl.pages import is_graphql_call
 from reviewcrawler.parsers import why_withheld
 
 
@@ -36,6 +37,5 @@ def title_page_failure_reason(failure: Failure, graphql: ReviewsQuery | None) ->
     withheld = why_withheld(response)
     if withheld is not None:
         return withheld.reason
-    is_graphql = graphql is not None and graphql.title_of(response.url) is not None
-    rejection = http_rejection(response.status) if is_graphql else None
+    rejection = http_rejection(response.status) if is_graphql_call(response.url, graphql) else None
     return rejection or f"HTTP {response.status}"

@@ -18,7 +18,7 @@ from scrapy.statscollectors import StatsCollector
 from reviewcrawler.crawl import Log
 from reviewcrawler.crawl.graphql import ReviewsQuery
 from reviewcrawler.crawl.page_stats import STATS_PREFIX
-from reviewcrawler.crawl.pages import next_page_url
+from reviewcrawler.crawl.pages import name_of, next_page_url
 from reviewcrawler.items import Review, as_record
 from reviewcrawler.parsers import Cursor, ParsedPage
 from reviewcrawler.progress import TitleProgress
@@ -132,6 +132,31 @@ class Paging:
             self.log.warning("%s: refused to follow %r: %s", progress.title_id, url, why)
             progress.stop_short(f"refused to follow {url!r} ({why})")
         return why
+
+    def unreadable(self, progress: TitleProgress, url: str, reason: str) -> None:
+        """The title stops at its page at `url`, which held no reviews to read
+        (IMDb withheld them, or the page is none of its review pages)."""
+        page = name_of(url, self.graphql)
+        self.log.warning("%s: %s: %s; title incomplete", progress.title_id, page, reason)
+        progress.stop_short(f"{page}: {reason}")
+
+    def unfetched(self, progress: TitleProgress, url: str, reason: str) -> None:
+        """The title stops at its page at `url`, which could not be had."""
+        page = name_of(url, self.graphql)
+        self.log.warning(
+            "%s: could not read %s (%s); title incomplete", progress.title_id, page, reason
+        )
+        progress.stop_short(f"could not read {page} ({reason})")
+
+    def looped(self, progress: TitleProgress, url: str) -> None:
+        """The title stops at its page at `url`, asked for before in this run."""
+        page = name_of(url, self.graphql)
+        self.log.warning(
+            "%s: %s was already requested in this run (the pages loop); title incomplete",
+            progress.title_id,
+            page,
+        )
+        progress.stop_short(f"{page} was already requested (the pages loop)")
 
     def _caught_up(self, page: ParsedPage, progress: TitleProgress, fresh: int) -> bool:
         """Whether the title stops here, up to date: newest first, nothing new on a

@@ -44,6 +44,7 @@ from reviewcrawler.archive.run import ArchiveRun
 from reviewcrawler.crawl.failures import failure_reason, title_page_failure_reason
 from reviewcrawler.crawl.graphql import ReviewsQuery
 from reviewcrawler.crawl.page_stats import PAGES_SKIPPED_KEY, count_outcome
+from reviewcrawler.crawl.pages import headers_for, title_of
 from reviewcrawler.crawl.paging import Paging, fresh_reviews
 from reviewcrawler.crawl.reading import PageReader, planned_processes
 from reviewcrawler.filepages import UnreadablePage
@@ -223,7 +224,7 @@ class ReviewsSpider(scrapy.Spider):
         @returns requests 0 0
         @scrapes review_id title_id movie_title movie_year headline author date text permalink
         """
-        title_id = kwargs.get("title_id") or self._title_of(response.url)
+        title_id = kwargs.get("title_id") or title_of(response.url, self.graphql)
         outputs: AsyncIterator[Review | RejectedReview | scrapy.Request]
         if title_id is None or not self.params.crawling:
             outputs = self.parse_page(response)
@@ -276,10 +277,7 @@ class ReviewsSpider(scrapy.Spider):
             movie_year=progress.movie_year,
         )
         if isinstance(result, Unreadable):
-            self.logger.warning(
-                "%s: %s: %s; title incomplete", title_id, self._name(response.url), result.reason
-            )
-            progress.stop_short(f"{self._name(response.url)}: {result.reason}")
+            self.paging.unreadable(progress, response.url, result.reason)
             self._ended(progress)
             return
         brought_new = progress.read(result)
@@ -303,13 +301,7 @@ class ReviewsSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         progress = self._adopt(request.meta, request.cb_kwargs["title_id"])
         reason = title_page_failure_reason(failure, self.graphql)
-        self.logger.warning(
-            "%s: could not read %s (%s); title incomplete",
-            progress.title_id,
-            self._name(request.url),
-            reason,
-        )
-        progress.stop_short(f"could not read {self._name(request.url)} ({reason})")
+        self.paging.unfetched(progress, request.url, reason)
         self._ended(progress)
 
     def page_scheduled(self, request: scrapy.Request) -> None:
@@ -327,12 +319,7 @@ class ReviewsSpider(scrapy.Spider):
         progress = self._progress_of(request)
         if progress is None:
             return
-        self.logger.warning(
-            "%s: %s was already requested in this run (the pages loop); title incomplete",
-            progress.title_id,
-            self._name(request.url),
-        )
-        progress.stop_short(f"{self._name(request.url)} was already requested (the pages loop)")
+        self.paging.looped(progress, request.url)
         self._ended(progress)
 
     def review_kept(self, item: Any, response: Response | None) -> None:
@@ -398,13 +385,7 @@ class ReviewsSpider(scrapy.Spider):
         if response is None:
             return None
         title_id = response.request.cb_kwargs.get("title_id") if response.request else None
-        return title_id if isinstance(title_id, str) else self._title_of(response.url)
-
-    def _title_of(self, url: str) -> str | None:
-        """The title a review page's or a GraphQL call's URL names."""
-        if self.graphql is not None and (title_id := self.graphql.title_of(url)):
-            return title_id
-        return review_page_title(url)
+        return title_id if isinstance(title_id, str) else title_of(response.url, self.graphql)
 
     @property
     def _archived_state(self) -> ArchivedState | None:
@@ -415,15 +396,11 @@ class ReviewsSpider(scrapy.Spider):
         return self.crawler.get_extension(ArchiveRun)
 
     def _title_request(self, url: str, progress: TitleProgress) -> scrapy.Request:
-        headers = None
-        if self._is_graphql(url):
-            assert self.graphql is not None
-            headers = self.graphql.headers(progress.title_id)
         return scrapy.Request(
             url,
             callback=self.parse_title_page,
             errback=self.page_failed,
-            headers=headers,
+            headers=headers_for(url, progress.title_id, self.graphql),
             cb_kwargs={"title_id": progress.title_id},
             meta={
                 "download_maxsize": self.settings.getint("MAX_PAGE_BYTES"),
@@ -452,12 +429,3 @@ class ReviewsSpider(scrapy.Spider):
         """The title's chain of pages ended here: say so (cluster workers report it)."""
         self.ended[progress.title_id] = progress
         self.crawler.signals.send_catch_log(TITLE_ENDED, progress=progress)
-
-    def _is_graphql(self, url: str) -> bool:
-        return self.graphql is not None and self.graphql.title_of(url) is not None
-
-    def _name(self, url: str) -> str:
-        """`url` as log lines name it: a GraphQL call by its cursor, not its 600 characters."""
-        if self.graphql is not None and self._is_graphql(url):
-            return self.graphql.describe(url)
-        return url
