@@ -55,7 +55,7 @@ from reviewcrawler.params import NOTHING_TO_READ, ReviewsParams, one_line
 from reviewcrawler.parsers import ParsedPage, Unreadable
 from reviewcrawler.progress import TITLE_ENDED, TitleProgress, publish
 from reviewcrawler.tally import ReviewTally
-from reviewcrawler.urls import netloc_of, review_page_title, title_reviews_url
+from reviewcrawler.urls import netloc_of, title_reviews_url
 from reviewcrawler.verdicts import report_saved_pages, report_titles
 
 if TYPE_CHECKING:
@@ -126,9 +126,6 @@ class ReviewsSpider(scrapy.Spider):
         if spider.params.crawling:
             base_url = crawler.settings.get("IMDB_BASE_URL")
             spider.starts = spider.params.starts(base_url)
-            for title_id, url in spider.starts:
-                if review_page_title(url) != title_id:
-                    raise ValueError(f"IMDB_BASE_URL {base_url!r} gives no review-page URL: {url}")
             spider.graphql = ReviewsQuery.checked(
                 crawler.settings.get("IMDB_GRAPHQL_URL"),
                 crawler.settings.get("IMDB_GRAPHQL_HASH"),
