@@ -9,7 +9,6 @@ skipped pages, and kept not one review failed: one ERROR line and the
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from scrapy.statscollectors import StatsCollector
@@ -17,7 +16,7 @@ from scrapy.statscollectors import StatsCollector
 from reviewcrawler.crawl import Log
 from reviewcrawler.outcome import NO_VALID_REVIEW_KEY, PAGES_READ_KEY
 from reviewcrawler.progress import INCOMPLETE_KEY, TitleProgress, incomplete_because_key, publish
-from reviewcrawler.tally import ReviewTally, commonest
+from reviewcrawler.tally import ReviewTally, RunTally, commonest
 
 
 def report_titles(
@@ -51,23 +50,20 @@ def fail_if_nothing_kept(progress: TitleProgress, tally: ReviewTally | None) -> 
         progress.shortfall = f"{progress.shortfall}; {why}" if progress.shortfall else why
 
 
-def report_saved_pages(
-    stats: StatsCollector, log: Log, tally: ReviewTally, skip_reasons: Counter[str]
-) -> None:
+def report_saved_pages(stats: StatsCollector, log: Log, tally: RunTally) -> None:
     """Fail a run of saved pages that kept nothing (`nothing_kept`): one ERROR line."""
-    why = nothing_kept(tally, skip_reasons, stats.get_value(PAGES_READ_KEY, 0))
+    why = nothing_kept(tally, stats.get_value(PAGES_READ_KEY, 0))
     if why is not None:
         stats.set_value(NO_VALID_REVIEW_KEY, why)
         log.error("%s", why)
 
 
-def nothing_kept(tally: ReviewTally, skip_reasons: Counter[str], pages_read: int) -> str | None:
-    """Why a run kept no review although its pages held some (all rejected), or
-    every page read was skipped (for `skip_reasons`, counted by reason); ``None``
-    when it kept one, or read nothing."""
-    why = tally.all_rejected()
-    skipped = sum(skip_reasons.values())
-    if why is None and pages_read and skipped == pages_read and not tally.kept:
+def nothing_kept(tally: RunTally, pages_read: int) -> str | None:
+    """Why a run of `pages_read` pages kept no review: its pages held some, all
+    rejected, or every page was skipped; ``None`` when it kept one, or read nothing."""
+    why = tally.run.all_rejected()
+    skipped = sum(tally.skipped.values())
+    if why is None and pages_read and skipped == pages_read and not tally.run.kept:
         pages = f"{skipped} page{'' if skipped == 1 else 's'}"
-        why = f"all {pages} skipped: {commonest(skip_reasons)}"
+        why = f"all {pages} skipped: {commonest(tally.skipped)}"
     return why

@@ -26,7 +26,6 @@ the contracts in the callbacks' docstrings on the bundled saved pages.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import AsyncIterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Self
@@ -54,7 +53,7 @@ from reviewcrawler.outcome import PAGES_READ_KEY
 from reviewcrawler.params import NOTHING_TO_READ, ReviewsParams, one_line
 from reviewcrawler.parsers import ParsedPage, Unreadable
 from reviewcrawler.progress import TITLE_ENDED, TitleProgress, publish
-from reviewcrawler.tally import ReviewTally
+from reviewcrawler.tally import ReviewTally, RunTally
 from reviewcrawler.urls import netloc_of, title_reviews_url
 from reviewcrawler.verdicts import report_saved_pages, report_titles
 
@@ -94,11 +93,8 @@ class ReviewsSpider(scrapy.Spider):
         self.starts: list[tuple[str, str]] = []
         #: Where a current-layout title's further pages are asked for (crawls only).
         self.graphql: ReviewsQuery | None = None
-        #: Kept and rejected reviews of the run, and of each crawled title.
-        self.tally = ReviewTally()
-        self.title_tallies: dict[str, ReviewTally] = {}
-        #: Why pages were skipped, for a run in which every page was.
-        self.skip_reasons: Counter[str] = Counter()
+        #: Kept and rejected reviews of the run and of each crawled title, skipped pages.
+        self.tally = RunTally()
         #: Parses each page, in worker processes when the run is big enough (`start`).
         self.reader = PageReader(0)
 
@@ -245,7 +241,7 @@ class ReviewsSpider(scrapy.Spider):
         if isinstance(result, Unreadable):
             self.logger.warning("Skipped %s: %s", response.url, result.reason)
             if not result.blocked:
-                self.skip_reasons[result.reason] += 1
+                self.tally.skipped[result.reason] += 1
             return
         for review in result.reviews:
             yield review
@@ -337,9 +333,9 @@ class ReviewsSpider(scrapy.Spider):
             if self.ended:
                 report_titles(self._stats, self.logger, list(self.ended.values()), None)
         elif self.titles:
-            report_titles(self._stats, self.logger, list(self.titles.values()), self.title_tallies)
+            report_titles(self._stats, self.logger, list(self.titles.values()), self.tally.titles)
         else:
-            report_saved_pages(self._stats, self.logger, self.tally, self.skip_reasons)
+            report_saved_pages(self._stats, self.logger, self.tally)
 
     async def read_page(
         self,
@@ -372,11 +368,8 @@ class ReviewsSpider(scrapy.Spider):
 
     def _tallies(self, response: Response | None) -> list[ReviewTally]:
         """The run's tally and, in a crawl, that of the title `response` belongs to."""
-        tallies = [self.tally]
         title_id = self._response_title(response) if self.titles else None
-        if title_id is not None and title_id in self.titles:
-            tallies.append(self.title_tallies.setdefault(title_id, ReviewTally()))
-        return tallies
+        return self.tally.of(title_id if title_id in self.titles else None)
 
     def _response_title(self, response: Response | None) -> str | None:
         if response is None:
