@@ -3,9 +3,13 @@
 It holds no selectors and no page classification: `reviewcrawler.parsers.read`
 answers each response once (its reviews and next page, or why there are none),
 and the spider turns that answer into items and requests. Its bookkeeping lives
-beside it, engine-free: a page's stats and log lines in `reviewcrawler.crawl.page_stats`,
-what follows a title's page in `reviewcrawler.crawl.paging`, why a request failed
-in `reviewcrawler.crawl.failures`, the end-of-run verdicts in `reviewcrawler.verdicts`.
+beside it, engine-free and tested on its own: a page's stats and log lines in
+`reviewcrawler.crawl.page_stats`, what follows a title's page (the next URL, or
+why the title stops) in `reviewcrawler.crawl.paging`, why a request failed in
+`reviewcrawler.crawl.failures`, the end-of-run verdicts in `reviewcrawler.verdicts`.
+What stays is what only a spider can hold, Scrapy's side of each job: `from_crawler`
+and `start`, the callbacks (async generators, with their contracts), the errbacks
+and signal handlers, and the requests they build; that is why it runs past 300 lines.
 Two modes:
 
 - ``path=``: saved pages, read as ``file://`` requests; nothing else is fetched.
