@@ -10,9 +10,11 @@ layout, `reviewcrawler.parsers.legacy` or `reviewcrawler.parsers.current` (serve
 page, ``__NEXT_DATA__``, review card, GraphQL answer), whose values the processors
 of `reviewcrawler.loaders` clean into a `reviewcrawler.items.Review`, and answers
 with a `reviewcrawler.parsers.base.ParsedPage` (the reviews, and the next page as
-data) or the reason there are none. The spider yields the reviews, counts the
-title in `reviewcrawler.progress`, and asks `reviewcrawler.crawl` for the next
-page's request, which `reviewcrawler.urls` allows or refuses. Each review then
+data) or the reason there are none. The spider counts the page and its reviews
+(`reviewcrawler.crawl.page_stats`), yields the reviews, counts the title in
+`reviewcrawler.progress`, and asks `reviewcrawler.crawl.paging` what follows: the
+next page's URL (`reviewcrawler.crawl.pages`), which `reviewcrawler.urls` allows or
+refuses, or why the title stops; it builds the request. Each review then
 passes `reviewcrawler.pipelines.validate` (a bad one becomes a reject line),
 `reviewcrawler.pipelines.dedupe` and `reviewcrawler.pipelines.archive`, which hands
 it to the run's writer (`reviewcrawler.archive.writer`) held by

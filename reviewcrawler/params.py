@@ -167,9 +167,13 @@ class ReviewsParams(BaseModel):
         return not self.path
 
     def starts(self, base_url: str) -> list[tuple[str, str]]:
-        """``(title_id, first URL)`` of every title to crawl, titles before URLs."""
+        """``(title_id, first URL)`` of every title to crawl, titles before URLs;
+        a `ValueError` if ``IMDB_BASE_URL`` (`base_url`) makes no review-page URL."""
         starts = [(title, title_reviews_url(base_url, title)) for title in self.title]
         starts += [(review_page_title(url) or "", url) for url in self.url]
+        for title_id, url in starts:
+            if review_page_title(url) != title_id:
+                raise ValueError(f"IMDB_BASE_URL {base_url!r} gives no review-page URL: {url}")
         return starts
 
     @classmethod

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from reviewcrawler.outcome import INCOMPLETE_BECAUSE, TITLE_PREFIX
+
+if TYPE_CHECKING:
+    from scrapy.statscollectors import StatsCollector
+
+    from reviewcrawler.parsers import ParsedPage
 
 STATS_PREFIX = "reviewcrawler/title"
 INCOMPLETE_KEY = "reviewcrawler/titles_incomplete"
@@ -17,6 +23,12 @@ TITLE_ENDED = object()
 def incomplete_because_key(title_id: str) -> str:
     """The stat holding why `title_id` is incomplete: the reason on its summary line."""
     return f"{TITLE_PREFIX}{title_id}{INCOMPLETE_BECAUSE}"
+
+
+def publish(stats: StatsCollector, progress: TitleProgress) -> None:
+    """Set the title's stats (`TitleProgress.stats`) to how far it got."""
+    for key, value in progress.stats().items():
+        stats.set_value(key, value)
 
 
 @dataclass(slots=True)
@@ -51,6 +63,20 @@ class TitleProgress:
     #: read, and the newest.
     last_date: str | None = None
     newest_date: str | None = None
+
+    def read(self, page: ParsedPage) -> bool:
+        """Note a page of the title that was read; whether it brought a review
+        (kept or rejected) new to this run."""
+        self.pages += 1
+        self.reviews += len(page.reviews)
+        brought_new = self.saw(
+            [review.review_id for review in page.reviews]
+            + [rejected.record.get("review_id") for rejected in page.rejected]
+        )
+        self.movie_title = self.movie_title or page.movie_title
+        self.movie_year = self.movie_year or page.movie_year
+        self.layout = self.layout or page.layout
+        return brought_new
 
     def saw(self, review_ids: Iterable[str | None]) -> bool:
         """Note a page's review ids; whether any was new to this run."""

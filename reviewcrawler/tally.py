@@ -2,7 +2,8 @@
 
 A run that read reviews but kept none must not pass for a success (the feed is
 empty, the archive unchanged): `all_rejected` says so in one line, with the
-commonest reason, for the spider to fail the run or the title with.
+commonest reason, for the spider to fail the run or the title with
+(`reviewcrawler.verdicts`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,22 @@ class ReviewTally:
         if self.kept or not self.rejected:
             return None
         return f"all {_reviews(self.rejected)} rejected: {commonest(self.reasons)}"
+
+
+@dataclass(slots=True)
+class RunTally:
+    """The tally of the run, and of each crawled title; why saved pages were skipped."""
+
+    run: ReviewTally = field(default_factory=ReviewTally)
+    titles: dict[str, ReviewTally] = field(default_factory=dict)
+    #: Why pages were skipped (counted by reason), for a run in which every page was.
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def of(self, title_id: str | None) -> list[ReviewTally]:
+        """Where a review counts: in the run's tally and, if given, its title's."""
+        if title_id is None:
+            return [self.run]
+        return [self.run, self.titles.setdefault(title_id, ReviewTally())]
 
 
 def commonest(reasons: Counter[str]) -> str:

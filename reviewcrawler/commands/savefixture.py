@@ -31,13 +31,13 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.conf import closest_scrapy_cfg
 from twisted.python.failure import Failure
 
+from reviewcrawler.crawl.failures import failure_reason
 from reviewcrawler.filepages import saved_response
 from reviewcrawler.ids import TITLE
 from reviewcrawler.items import GOLDEN_FIELDS, Review
 from reviewcrawler.loaders import utc_now
 from reviewcrawler.parsers import NOT_HTML, ParsedPage, Unreadable, read
 from reviewcrawler.pipelines.validate import review_problems
-from reviewcrawler.spiders.reviews import failure_reason
 from reviewcrawler.urls import WEB_SCHEMES, title_reviews_url
 
 #: A case's page is saved as HTML (``<case>.html``) and read back as such.
