@@ -50,6 +50,7 @@ from reviewcrawler.crawl.page_stats import PAGES_SKIPPED_KEY, count_outcome
 from reviewcrawler.crawl.pages import headers_for, title_of
 from reviewcrawler.crawl.paging import Paging, fresh_reviews
 from reviewcrawler.crawl.reading import PageReader, planned_processes
+from reviewcrawler.crawl.settling import PageItems
 from reviewcrawler.filepages import UnreadablePage
 from reviewcrawler.items import InvalidReview, RejectedReview, Review
 from reviewcrawler.loaders import utc_now
@@ -101,6 +102,8 @@ class ReviewsSpider(scrapy.Spider):
         self.tally = RunTally()
         #: Parses each page, in worker processes when the run is big enough (`start`).
         self.reader = PageReader(0)
+        #: A title page's items not yet through the pipelines (`parse_title_page`).
+        self.page_items = PageItems()
 
     @classmethod
     def check_arguments(
@@ -136,6 +139,7 @@ class ReviewsSpider(scrapy.Spider):
             crawler.signals.connect(spider.page_dropped, signal=signals.request_dropped)
             if spider.starts and spider.params.replay is None:
                 spider.warn_of_placeholder_contact(crawler.settings.get("USER_AGENT") or "")
+        spider.page_items.connect(crawler)
         crawler.signals.connect(spider.review_kept, signal=signals.item_scraped)
         crawler.signals.connect(spider.review_dropped, signal=signals.item_dropped)
         return spider
@@ -280,6 +284,7 @@ class ReviewsSpider(scrapy.Spider):
         brought_new = progress.read(result)
         fresh = fresh_reviews(result.reviews, progress, self._archived_state)
         progress.new += fresh
+        self.page_items.expect(response, len(result.reviews) + len(result.rejected))
         for review in result.reviews:
             yield review
         for rejected in result.rejected:
@@ -288,6 +293,9 @@ class ReviewsSpider(scrapy.Spider):
             result, response.url, progress, fresh=fresh, brought_new=brought_new
         )
         publish(self._stats, progress)
+        # The title goes on (or is reported ended) once this page's items are in
+        # the archive's hands: see `reviewcrawler.crawl.settling`.
+        await self.page_items.handled(response)
         if next_url is not None:
             yield self._title_request(next_url, progress)
         else:
