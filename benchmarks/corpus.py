@@ -33,6 +33,9 @@ how to give a block a new review id) and register it in `LAYOUTS`;
 `benchmarks.floor` needs an extractor for it too.
 
     python -m benchmarks.corpus OUT_DIR --pages 40 [--layouts legacy,current] [--source auto]
+
+Longer than most modules on purpose: both layouts' cutting and renaming rules sit
+beside the generator they feed, one file a reader follows from top to bottom.
 """
 
 from __future__ import annotations

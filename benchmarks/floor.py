@@ -20,6 +20,9 @@ layout (`EXTRACTORS`): the first that finds its review blocks reads the page.
   JSON alone, take ``-a title=`` for a fragment that names no title (the floor
   writes ``title_id`` null), note card/JSON disagreements, and keep rejected
   cards (no body, cut off before the footer) aside: the floor just skips them.
+
+Longer than most modules on purpose: one self-contained script, importing nothing
+from the project, so that the floor cannot borrow the crawler's speed-ups.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ measurable cost per review).
 
 Missing values stay ``None`` (``MapCompose`` drops a ``None`` and the field keeps
 its dataclass default), so an unrated review is written with ``"rating": null``.
+
+Longer than most modules on purpose: every cleaning rule of the record is here,
+so that both layouts, their JSON and the GraphQL answers clean a value the same way.
 """
 
 from __future__ import annotations

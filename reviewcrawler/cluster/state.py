@@ -18,6 +18,9 @@ Keys (``<prefix>`` is ``CLUSTER_KEY_PREFIX``, default the spider name ``reviews`
   the consumer group ``ingest``; an entry is acknowledged and deleted once committed.
 - ``<prefix>:fp:<bucket>``: hashes review number -> content fingerprint (64 bits)
   of what the archive holds, 100 reviews per hash (Redis packs small hashes).
+
+Longer than most modules on purpose: every key above is read and written only
+here (its Lua scripts included), so the cluster's use of Redis is in one place.
 """
 
 from __future__ import annotations

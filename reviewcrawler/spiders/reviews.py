@@ -284,7 +284,13 @@ class ReviewsSpider(scrapy.Spider):
         brought_new = progress.read(result)
         fresh = fresh_reviews(result.reviews, progress, self._archived_state)
         progress.new += fresh
-        self.page_items.expect(response, len(result.reviews) + len(result.rejected))
+        # Only when the engine called this callback do its items go through the
+        # pipelines (`scrapy parse` and the contracts wrap it and keep them).
+        settles = (
+            response.request is not None and response.request.callback == self.parse_title_page
+        )
+        if settles:
+            self.page_items.expect(response, len(result.reviews) + len(result.rejected))
         for review in result.reviews:
             yield review
         for rejected in result.rejected:
@@ -295,7 +301,8 @@ class ReviewsSpider(scrapy.Spider):
         publish(self._stats, progress)
         # The title goes on (or is reported ended) once this page's items are in
         # the archive's hands: see `reviewcrawler.crawl.settling`.
-        await self.page_items.handled(response)
+        if settles:
+            await self.page_items.handled(response)
         if next_url is not None:
             yield self._title_request(next_url, progress)
         else:
