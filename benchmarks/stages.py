@@ -5,9 +5,12 @@ is CPU time of this process (``time.process_time``), the median of a few
 rounds over the same generated pages:
 
 - ``floor``: the plain lxml pass of ``benchmarks.floor`` (parse + extract);
-- ``html``: building the response's `Selector` (decoding and parsing the page);
+- ``html``: building the page's `Selector` as the parsers get it (decoding and
+  parsing the page, `reviewcrawler.parsers.xpath.page_selector`);
 - ``detect``: choosing the layout (`parser_for`);
 - ``parse``: the layout parser, loaders included;
+- ``handoff``: a page sent to a parsing worker and its outcome sent back
+  (`reviewcrawler.crawl.reading`), pickled and unpickled once each;
 - ``validate``, ``dedupe``, ``archive``, ``export``: what the three pipelines
   and the feed exporter do per review (validation, the in-run duplicate check,
   the archive's verdict and line, its content ``fingerprint`` shown apart though
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import pickle
 import statistics
 import subprocess
 import sys
@@ -41,9 +45,11 @@ from reviewcrawler.archive.fingerprint import content_fingerprint
 from reviewcrawler.archive.index import build_index, open_index
 from reviewcrawler.archive.layout import ArchiveLayout, new_run_id
 from reviewcrawler.archive.writer import RunWriter
+from reviewcrawler.crawl.reading import PortableResponse
 from reviewcrawler.feeds import ReviewJsonLinesExporter
 from reviewcrawler.items import REVIEW_FIELDS, Review, as_record
-from reviewcrawler.parsers import PageContext, parser_for
+from reviewcrawler.parsers import PageContext, ParsedPage, parser_for
+from reviewcrawler.parsers.xpath import page_selector
 from reviewcrawler.pipelines.validate import review_problems
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -98,7 +104,7 @@ def _one_round(
 
     responses = [HtmlResponse(url=url, body=body) for url, body in bodies]
     start = clock()
-    selectors = [response.selector for response in responses]
+    selectors = [page_selector(response) for response in responses]
     seconds["html"] = clock() - start
 
     start = clock()
@@ -107,11 +113,21 @@ def _one_round(
 
     start = clock()
     reviews: list[Review] = []
+    outcomes: list[ParsedPage] = []
     for response, selector, parser in zip(responses, selectors, parsers, strict=True):
         assert parser is not None, response.url
         context = PageContext(url=response.url, scraped_at="now")
-        reviews.extend(parser.parse(selector, context).reviews)
+        outcomes.append(parser.parse(selector, context))
+        reviews.extend(outcomes[-1].reviews)
     seconds["parse"] = clock() - start
+
+    # The hop to a parsing worker and back (`PARSE_PROCESSES`): the page out, its
+    # outcome back, each pickled and unpickled once (the pipe itself is not timed).
+    start = clock()
+    for response, outcome in zip(responses, outcomes, strict=True):
+        pickle.loads(pickle.dumps(PortableResponse.of(response)))
+        pickle.loads(pickle.dumps(outcome))
+    seconds["handoff"] = clock() - start
 
     start = clock()
     for review in reviews:
