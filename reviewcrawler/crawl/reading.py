@@ -23,7 +23,6 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -90,8 +89,10 @@ def planned_processes(configured: int | None, *, saved_pages: int | None) -> int
 class PageReader:
     """Reads responses with `parsers.read`, in `processes` workers or in-process."""
 
-    def __init__(self, processes: int) -> None:
+    def __init__(self, processes: int, start_method: str | None = None) -> None:
         self.processes = processes
+        #: How workers start (`multiprocessing`'s start methods); `_start_method` by default.
+        self.start_method = start_method or _start_method()
         self._pool: Executor | None = None
         self._broken = False
 
@@ -116,7 +117,7 @@ class PageReader:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 self.processes,
-                mp_context=_context(),
+                mp_context=multiprocessing.get_context(self.start_method),
                 initializer=_exit_when_orphaned,
                 initargs=(os.getpid(),),
             )
@@ -133,21 +134,36 @@ def _in_asyncio() -> bool:
     return True
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    # Fork on Linux: a worker starts in milliseconds with every module the crawl
-    # has imported, instead of importing Scrapy again.
-    method = "fork" if sys.platform.startswith("linux") else None
-    return multiprocessing.get_context(method)
+def _start_method() -> str:
+    """Fork where it is safe: a worker starts in milliseconds with every module the
+    crawl has imported. Python 3.12 deprecates forking a process that runs threads
+    (Scrapy's thread pool does), so there a fork server starts the workers; other
+    systems spawn them."""
+    if not sys.platform.startswith("linux"):
+        return "spawn"
+    return "fork" if sys.version_info < (3, 12) else "forkserver"
 
 
-def _exit_when_orphaned(parent: int) -> None:
+def _exit_when_orphaned(crawl: int) -> None:
     """A worker whose crawl was killed would wait for work for ever (it holds
-    both ends of its queue, so it never sees the crawl go): it leaves instead."""
-    watch: Callable[[], None] = lambda: _watch_parent(parent)  # noqa: E731
-    threading.Thread(target=watch, name="orphan-check", daemon=True).start()
+    both ends of its queue, so it never sees the crawl go): it leaves instead,
+    when its parent changes (a forked worker) or the crawl is gone (a fork
+    server's worker, whose server lives as long as its workers do)."""
+    parent = os.getppid()
+    threading.Thread(target=_watch, args=(parent, crawl), name="orphan-check", daemon=True).start()
 
 
-def _watch_parent(parent: int) -> None:
-    while os.getppid() == parent:
+def _watch(parent: int, crawl: int) -> None:
+    while os.getppid() == parent and _exists(crawl):
         time.sleep(ORPHAN_CHECK_SECONDS)
     os._exit(0)
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # there, but not ours: another process took its number
+        return False
+    return True

@@ -61,10 +61,11 @@ def test_an_explicit_encoding_travels_with_the_response():
     assert (type(rebuilt), rebuilt.text) == (type(response), response.text)
 
 
+@pytest.mark.parametrize("start_method", ["fork", "forkserver", "spawn"])
 @pytest_twisted.ensureDeferred
-async def test_the_reader_answers_from_a_worker_what_it_answers_in_process():
+async def test_the_reader_answers_from_a_worker_what_it_answers_in_process(start_method):
     pages = [p for p in PAGES if "pusher2" in p.name][:6]
-    reader = PageReader(1)
+    reader = PageReader(1, start_method)
 
     async def read_all():
         outcomes = [await reader.read(saved(p), scraped_at=SCRAPED_AT) for p in pages]
@@ -112,27 +113,29 @@ async def test_a_dead_worker_leaves_the_run_parsing_in_process(caplog):
 
 
 ORPHAN_SCRIPT = """
-import asyncio, multiprocessing, sys, time
+import asyncio, os, sys, time
 from pathlib import Path
-from reviewcrawler.crawl.reading import PageReader
+from reviewcrawler.crawl.reading import PageReader, read_portable
 from reviewcrawler.filepages import saved_response
 
 page = Path(sys.argv[1])
-reader = PageReader(1)
+reader = PageReader(1, sys.argv[2])
 
 async def main():
     await reader.read(saved_response(page.as_uri(), page.read_bytes(), page.name), scraped_at="x")
-    print(multiprocessing.active_children()[0].pid, flush=True)
+    print(reader._executor().submit(os.getpid).result(), flush=True)
     time.sleep(60)
 
 asyncio.run(main())
 """
 
 
-def test_a_worker_leaves_when_its_crawl_is_killed(tmp_path):
+@pytest.mark.parametrize("start_method", ["fork", "forkserver"])
+def test_a_worker_leaves_when_its_crawl_is_killed(tmp_path, start_method):
     """SIGKILL gives a crawl no chance to stop its workers: they must not linger."""
+    page = FIXTURES / "legacy" / "pusher2-page1.html"
     with subprocess.Popen(
-        [sys.executable, "-c", ORPHAN_SCRIPT, str(FIXTURES / "legacy" / "pusher2-page1.html")],
+        [sys.executable, "-c", ORPHAN_SCRIPT, str(page), start_method],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
