@@ -24,7 +24,10 @@ from pydantic import (
 from scrapy.settings import BaseSettings
 
 from reviewcrawler.params import one_line
-from reviewcrawler.urls import WEB_SCHEMES
+from reviewcrawler.urls import WEB_SCHEMES, review_page_title, title_reviews_url
+
+#: Any title: what `IMDB_BASE_URL` must make a review-page URL of.
+EXAMPLE_TITLE = "tt0396184"
 
 
 def _log_level(value: str | int) -> str | int:
@@ -36,6 +39,14 @@ def _log_level(value: str | int) -> str | int:
 def _web_url(value: str) -> str:
     if value.split("://", 1)[0] not in WEB_SCHEMES or "://" not in value:
         raise ValueError(f"not an http(s) URL: {value!r}")
+    return value
+
+
+def _site_url(value: str) -> str:
+    """An http(s) URL that a title's review-page URL can be built on (no query)."""
+    example = title_reviews_url(_web_url(value), EXAMPLE_TITLE)
+    if review_page_title(example) != EXAMPLE_TITLE:
+        raise ValueError(f"gives no review-page URL: {example!r}")
     return value
 
 
@@ -67,7 +78,7 @@ class ProjectSettings(BaseModel):
     AUTOTHROTTLE_MAX_DELAY: Seconds
     AUTOTHROTTLE_TARGET_CONCURRENCY: Annotated[PositiveFloat, Field(allow_inf_nan=False)]
     HTTPCACHE_ENABLED: bool
-    IMDB_BASE_URL: Annotated[str, AfterValidator(_web_url)]
+    IMDB_BASE_URL: Annotated[str, AfterValidator(_site_url)]
     RETRY_TIMES: NonNegativeInt
     RETRY_BACKOFF_BASE: Seconds
     RETRY_BACKOFF_MAX: Seconds

@@ -33,6 +33,7 @@ def test_the_project_defaults_pass_and_every_checked_setting_exists():
         "ROBOTSTXT_OBEY=maybe",
         "ARCHIVE_ENABLED=2",
         "IMDB_BASE_URL=ftp://example.org",
+        "IMDB_BASE_URL=https://example.org/?a=1",
         "LOG_LEVEL=LOUD",
         "RETRY_GIVE_UP_LOG_LEVEL=quiet",
     ],
