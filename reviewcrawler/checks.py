@@ -24,10 +24,7 @@ from pydantic import (
 from scrapy.settings import BaseSettings
 
 from reviewcrawler.params import one_line
-from reviewcrawler.urls import WEB_SCHEMES, review_page_title, title_reviews_url
-
-#: Any title: what `IMDB_BASE_URL` must make a review-page URL of.
-EXAMPLE_TITLE = "tt0396184"
+from reviewcrawler.urls import WEB_SCHEMES, check_site_url
 
 
 def _log_level(value: str | int) -> str | int:
@@ -43,11 +40,7 @@ def _web_url(value: str) -> str:
 
 
 def _site_url(value: str) -> str:
-    """An http(s) URL that a title's review-page URL can be built on (no query)."""
-    example = title_reviews_url(_web_url(value), EXAMPLE_TITLE)
-    if review_page_title(example) != EXAMPLE_TITLE:
-        raise ValueError(f"gives no review-page URL: {example!r}")
-    return value
+    return check_site_url(_web_url(value))
 
 
 def _redis_url(value: str | None) -> str | None:

@@ -36,7 +36,9 @@ from reviewcrawler.items import REVIEW_FIELDS, Review
 #: What HTML calls whitespace, and all a browser collapses: U+00A0 and the other
 #: Unicode spaces are text (``str.split()`` and ``\s`` would eat them).
 HTML_WHITESPACE = " \t\n\r\f"
-#: Runs of spaces, once the other HTML whitespace characters are spaces too.
+#: The HTML whitespace characters that are not a space, and runs of spaces once
+#: those are spaces too.
+_NOT_SPACES = HTML_WHITESPACE.replace(" ", "")
 _SPACES = re.compile(" {2,}")
 #: C1 control characters (U+0080-U+009F) in IMDb's stored reviews are punctuation
 #: an old Windows-1252 page sent as bytes (U+0085 "…", U+0097 "—", U+0092 right quote):
@@ -83,7 +85,7 @@ def decode_c1(value: str) -> str:
 def collapse_whitespace(value: str) -> str:
     # `str.replace` scans in C, several times faster than a regex of character
     # classes over a whole review; most texts hold no tab, CR or form feed at all.
-    for char in "\n\t\r\f":
+    for char in _NOT_SPACES:
         if char in value:
             value = value.replace(char, " ")
     if "  " in value:
@@ -292,8 +294,12 @@ def _render(element: _Element, parts: list[str]) -> None:
             parts.append(child.tail)
 
 
+#: Where a review's permalink lives: the one form records get, whatever the page wrote.
+PERMALINK_BASE = "https://www.imdb.com/review/"
+
+
 def permalink(review_id: str) -> str:
-    return f"https://www.imdb.com/review/{review_id}/"
+    return f"{PERMALINK_BASE}{review_id}/"
 
 
 def utc_now() -> str:

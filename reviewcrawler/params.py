@@ -21,7 +21,7 @@ from reviewcrawler.filepages import not_a_file
 from reviewcrawler.ids import TITLE
 from reviewcrawler.recording.directory import MANIFEST as REPLAY_MANIFEST
 from reviewcrawler.recording.directory import read_manifest
-from reviewcrawler.urls import review_page_title, title_reviews_url
+from reviewcrawler.urls import check_site_url, review_page_title, title_reviews_url
 
 PAGE_SUFFIXES = (".html", ".htm")
 NOTHING_TO_READ = "nothing to read: give -a path=PAGE_OR_DIR[,...], -a title=ttNNN or -a url=URL"
@@ -169,12 +169,10 @@ class ReviewsParams(BaseModel):
     def starts(self, base_url: str) -> list[tuple[str, str]]:
         """``(title_id, first URL)`` of every title to crawl, titles before URLs;
         a `ValueError` if ``IMDB_BASE_URL`` (`base_url`) makes no review-page URL."""
+        for title_id in self.title:
+            check_site_url(base_url, title_id)
         starts = [(title, title_reviews_url(base_url, title)) for title in self.title]
-        starts += [(review_page_title(url) or "", url) for url in self.url]
-        for title_id, url in starts:
-            if review_page_title(url) != title_id:
-                raise ValueError(f"IMDB_BASE_URL {base_url!r} gives no review-page URL: {url}")
-        return starts
+        return starts + [(review_page_title(url) or "", url) for url in self.url]
 
     @classmethod
     def from_spider_kwargs(

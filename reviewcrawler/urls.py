@@ -27,6 +27,15 @@ def title_reviews_url(base_url: str, title_id: str) -> str:
     return f"{base_url.rstrip('/')}/title/{title_id}/reviews/"
 
 
+def check_site_url(base_url: str, title_id: str = "tt0396184") -> str:
+    """`base_url` if review-page URLs can be built on it (`title_reviews_url`, here of
+    any title); else a `ValueError` saying what it makes instead (a query string)."""
+    url = title_reviews_url(base_url, title_id)
+    if review_page_title(url) != title_id:
+        raise ValueError(f"IMDB_BASE_URL {base_url!r} gives no review-page URL: {url}")
+    return base_url
+
+
 #: The review page's own sort parameters for newest first. The legacy page takes
 #: IMDb's old sort form (its load-more fragments continue in the order of the
 #: page's parameters); the current page takes one ``sort=FIELD,DIRECTION``.

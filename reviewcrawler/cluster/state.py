@@ -305,10 +305,6 @@ class RedisArchivedState:
         held = self.state.client.hget(self.state.key(f"fp:{bucket}"), field)
         return held is not None and _text(held) == fingerprint[:FINGERPRINT_DIGITS]
 
-    def last_crawl_complete(self, title_id: str) -> bool | None:
-        state = self.title_state(title_id)
-        return state.complete if state is not None else None
-
 
 def fingerprint_slot(review_id: str) -> tuple[int, str]:
     """Hash and field of a review: ``rw1234567`` -> ``(12345, "67")``."""

@@ -35,8 +35,6 @@ FORMATS = {
     "db": "sqlite",
     "parquet": "parquet",
 }
-#: Written by Scrapy's item exporters, as configured in ``FEED_EXPORTERS``.
-SCRAPY_FORMATS = ("json", "csv", "xml")
 #: Formats that need a file: a database cannot be streamed to stdout.
 FILE_ONLY = ("sqlite", "parquet")
 

@@ -18,12 +18,12 @@ from reviewcrawler.items import (
     as_record,
     problem_code,
 )
+from reviewcrawler.loaders import PERMALINK_BASE
 
 logger = logging.getLogger(__name__)
 
 _IDS = {"review_id": REVIEW, "title_id": TITLE, "author_id": USER}
 STATS_PREFIX = "reviewcrawler/rejected"
-PERMALINK_PREFIX = "https://www.imdb.com/"
 #: Never guessed: a page that does not name its title (a fragment copied out of
 #: the page) needs the user to name it.
 MISSING_TITLE_ID = Problem(
@@ -61,8 +61,8 @@ def review_problems(review: Review, today: date | None = None) -> list[str]:
 
 
 def _on_imdb(url: str) -> bool:
-    # Every permalink the parsers build starts so; only others need parsing.
-    if url.startswith(PERMALINK_PREFIX):
+    # Every permalink the loader builds starts so; only others need parsing.
+    if url.startswith(PERMALINK_BASE):
         return True
     host = urlsplit(url).hostname or ""
     return host == "imdb.com" or host.endswith(".imdb.com")

@@ -41,7 +41,7 @@ def test_the_caught_up_questions_are_answered_from_what_was_committed(
     record = {"review_id": "rw7654321", "headline": "h", "text": "t", "rating": 7}
     fingerprint = content_fingerprint(record)
     assert not archived.is_archived("rw7654321", fingerprint)
-    assert archived.last_crawl_complete("tt0000001") is None
+    assert archived.title_state("tt0000001") is None
     state.ensure_group()
     state.committed(
         [],
@@ -50,8 +50,7 @@ def test_the_caught_up_questions_are_answered_from_what_was_committed(
     )
     assert archived.is_archived("rw7654321", fingerprint)
     assert not archived.is_archived("rw7654321", content_fingerprint({**record, "text": "edited"}))
-    assert archived.last_crawl_complete("tt0000001") is True
-    assert archived.last_crawl_complete("tt0000002") is False
+    assert [archived.title_state(t).complete for t in ("tt0000001", "tt0000002")] == [True, False]
     status = state.status()
     assert (status.done, status.failed) == (1, 1)
 
