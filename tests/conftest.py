@@ -111,6 +111,13 @@ async def crawl(settings: dict[str, Any] | None = None, **spider_args: Any) -> C
     return result
 
 
+def scrapy_env() -> dict[str, str]:
+    """The environment of a ``scrapy`` subprocess run from the project directory."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("SCRAPY_SETTINGS_MODULE", None)
+    return env
+
+
 def scrapy_cmd(
     *args: str, cwd: Path = ROOT, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
@@ -119,8 +126,7 @@ def scrapy_cmd(
     A crawl that names no ``ARCHIVE_DIR`` archives into a fresh temporary
     directory, never into the checkout's ``output/``.
     """
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("SCRAPY_SETTINGS_MODULE", None)
+    env = scrapy_env()
     with tempfile.TemporaryDirectory(prefix="archive-") as scratch:
         if args[:1] == ("crawl",) and not any(arg.startswith("ARCHIVE_DIR=") for arg in args):
             args = (*args, "-s", f"ARCHIVE_DIR={scratch}")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from tests import currentpages
-from tests.conftest import ROOT
+from tests.conftest import ROOT, scrapy_env
 from tests.localsite import LocalSite
 
 #: Legacy-layout titles of the cluster tests. Exactly-once and the export's
@@ -49,19 +48,13 @@ def site_args(site: LocalSite) -> list[str]:
     ]  # fmt: skip
 
 
-def env() -> dict[str, str]:
-    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
-    environment.pop("SCRAPY_SETTINGS_MODULE", None)
-    return environment
-
-
 def start(args: list[str], log: Path) -> subprocess.Popen[bytes]:
     """``scrapy ARGS`` in the background, its output in `log`."""
     with log.open("wb") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "scrapy", *args],
             cwd=ROOT,
-            env=env(),
+            env=scrapy_env(),
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -95,11 +88,24 @@ def ingester(
     return start(args, log)
 
 
+def lease_cluster(
+    redis_url: str, site: LocalSite, archive: Path, logs: Path, workers: int, run: str = ""
+) -> tuple[list[subprocess.Popen[bytes]], subprocess.Popen[bytes]]:
+    """`workers` workers and the ingester, for a test in which a title's lease runs out:
+    leases of `LEASE`, and idle long enough to see one expire. Logs: ``{run}worker{n}.log``
+    and ``{run}ingest.log`` in `logs`."""
+    started = [
+        worker(redis_url, site, logs / f"{run}worker{n}.log", LEASE, idle=LEASE_IDLE)
+        for n in range(workers)
+    ]
+    return started, ingester(redis_url, archive, logs / f"{run}ingest.log", idle=LEASE_IDLE)
+
+
 def scrapy(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "scrapy", *args],
         cwd=ROOT,
-        env=env(),
+        env=scrapy_env(),
         capture_output=True,
         text=True,
         timeout=timeout,

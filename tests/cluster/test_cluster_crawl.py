@@ -57,21 +57,8 @@ def test_killed_worker_and_ingester_lose_and_duplicate_nothing(
     harness.serve_titles(local_site)
     harness.slow_down(local_site, 0.03)
     enqueue_ok(redis_server.url, *TITLES)
-    lease = harness.LEASE
     archive = tmp_path / "cluster"
-    workers = [
-        harness.worker(
-            redis_server.url,
-            local_site,
-            tmp_path / f"worker{n}.log",
-            lease,
-            idle=harness.LEASE_IDLE,
-        )
-        for n in range(3)
-    ]
-    ingester = harness.ingester(
-        redis_server.url, archive, tmp_path / "ingest1.log", idle=harness.LEASE_IDLE
-    )
+    workers, ingester = harness.lease_cluster(redis_server.url, local_site, archive, tmp_path, 3)
     wait_for(lambda: len(local_site.hits) >= 15)
     os.kill(workers[0].pid, signal.SIGKILL)
     wait_for(lambda: any(archive.glob("reviews/*/*.partial")) or len(local_site.hits) >= 40)
@@ -79,7 +66,11 @@ def test_killed_worker_and_ingester_lose_and_duplicate_nothing(
     assert workers[0].wait(timeout=10) == -signal.SIGKILL
     assert ingester.wait(timeout=10) == -signal.SIGKILL
     workers[0] = harness.worker(
-        redis_server.url, local_site, tmp_path / "worker0b.log", lease, idle=harness.LEASE_IDLE
+        redis_server.url,
+        local_site,
+        tmp_path / "worker0b.log",
+        harness.LEASE,
+        idle=harness.LEASE_IDLE,
     )
     ingester = harness.ingester(
         redis_server.url, archive, tmp_path / "ingest2.log", idle=harness.LEASE_IDLE

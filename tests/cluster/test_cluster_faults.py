@@ -60,20 +60,7 @@ def test_redis_lost_mid_run_then_a_rerun_completes(
     harness.slow_down(local_site, 0.03)
     enqueue_ok(redis_server.url, *TITLES)
     archive = tmp_path / "cluster"
-    lease = harness.LEASE
-    workers = [
-        harness.worker(
-            redis_server.url,
-            local_site,
-            tmp_path / f"worker{n}.log",
-            lease,
-            idle=harness.LEASE_IDLE,
-        )
-        for n in range(2)
-    ]
-    ingester = harness.ingester(
-        redis_server.url, archive, tmp_path / "ingest.log", idle=harness.LEASE_IDLE
-    )
+    workers, ingester = harness.lease_cluster(redis_server.url, local_site, archive, tmp_path, 2)
     deadline = time.monotonic() + 60
     while len(local_site.hits) < 20:
         assert time.monotonic() < deadline
@@ -86,14 +73,8 @@ def test_redis_lost_mid_run_then_a_rerun_completes(
         assert "Traceback" not in log.read_text()
 
     redis_server.start()  # the same directory: its append-only file
-    workers = [
-        harness.worker(
-            redis_server.url, local_site, tmp_path / f"again{n}.log", lease, idle=harness.LEASE_IDLE
-        )
-        for n in range(2)
-    ]
-    ingester = harness.ingester(
-        redis_server.url, archive, tmp_path / "ingest-again.log", idle=harness.LEASE_IDLE
+    workers, ingester = harness.lease_cluster(
+        redis_server.url, local_site, archive, tmp_path, 2, run="again-"
     )
     assert harness.wait_all([*workers, ingester]) == [0, 0, 0]
     versions = harness.versions_per_review(archive)

@@ -4,7 +4,6 @@ killed, stopped and started twice over one ARCHIVE_DIR."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -15,8 +14,9 @@ import pytest
 
 from reviewcrawler import settings as project
 from tests.archive_helpers import assert_valid_archive, manifests, review_files
-from tests.conftest import ROOT, read_jsonl, scrapy_cmd
+from tests.conftest import ROOT, read_jsonl, scrapy_cmd, scrapy_env
 from tests.pages import review, write_pages
+from tests.slow_crawl import slow_crawl
 
 REVIEWS = 24
 SLOW_ITEM_SECONDS = 0.25
@@ -37,31 +37,6 @@ def pages(tmp_path: Path) -> Path:
 
 def crawl_args(pages: Path, archive: Path, *extra: str) -> list[str]:
     return ["crawl", "reviews", "-a", f"path={pages}", "-s", f"ARCHIVE_DIR={archive}", *extra]
-
-
-def slow_crawl(
-    pages: Path, archive: Path, seconds: float = SLOW_ITEM_SECONDS
-) -> subprocess.Popen[str]:
-    """A crawl that archives one review every `seconds` (a test-only pipeline)."""
-    pipelines = {**project.ITEM_PIPELINES, "tests.slow_pipeline.SlowPipeline": 250}
-    args = crawl_args(
-        pages,
-        archive,
-        "-s",
-        f"ITEM_PIPELINES={json.dumps(pipelines)}",
-        "-s",
-        f"TEST_SLOW_ITEM_SECONDS={seconds}",
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("SCRAPY_SETTINGS_MODULE", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "scrapy", *args],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def wait_for_partial_lines(archive: Path, lines: int, timeout: float = 60) -> None:
@@ -125,7 +100,7 @@ def test_killed_run_leaves_a_valid_archive_and_a_second_run_is_refused(pages, tm
 
 def test_sigterm_commits_what_was_done_and_says_interrupted(pages, tmp_path):
     archive = tmp_path / "archive"
-    slow = slow_crawl(pages, archive)
+    slow = slow_crawl(pages, archive, seconds=SLOW_ITEM_SECONDS)
     try:
         wait_for_partial_lines(archive, 3)
         slow.send_signal(signal.SIGTERM)
@@ -163,8 +138,7 @@ def killed_crawl(pages: Path, archive: Path, point: str) -> subprocess.Completed
     args = crawl_args(
         pages, archive, "-s", f"EXTENSIONS={json.dumps(extensions)}", "-s", f"TEST_KILL_AT={point}"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("SCRAPY_SETTINGS_MODULE", None)
+    env = scrapy_env()
     return subprocess.run(
         [sys.executable, "-m", "scrapy", *args],
         cwd=ROOT,

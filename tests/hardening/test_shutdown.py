@@ -3,39 +3,16 @@ SIGTERM ends it at once and frees the archive."""
 
 from __future__ import annotations
 
-import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from reviewcrawler import settings as project
 from reviewcrawler.archive.layout import ArchiveLayout
 from reviewcrawler.archive.lock import ArchiveLock
 from tests.archive_helpers import assert_valid_archive, manifests
-from tests.conftest import ROOT
 from tests.hardening.faults import archived, clean_run, crawl_cmd, two_titles
-
-
-def slow_crawl(pages: Path, archive: Path, *settings: str) -> subprocess.Popen[str]:
-    """A crawl that holds each review a second in a test-only pipeline."""
-    pipelines = {**project.ITEM_PIPELINES, "tests.slow_pipeline.SlowPipeline": 250}
-    args = ["crawl", "reviews", "-a", f"path={pages}", "-s", f"ARCHIVE_DIR={archive}"]
-    args += ["-s", f"ITEM_PIPELINES={json.dumps(pipelines)}", "-s", "TEST_SLOW_ITEM_SECONDS=1"]
-    for setting in settings:
-        args += ["-s", setting]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("SCRAPY_SETTINGS_MODULE", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "scrapy", *args],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+from tests.slow_crawl import slow_crawl
 
 
 def wait_for_partial(archive: Path, timeout: float = 60) -> None:
