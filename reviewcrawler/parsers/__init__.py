@@ -25,6 +25,7 @@ plain data: they need no engine, settings or I/O.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from parsel import Selector
@@ -61,7 +62,7 @@ WAF_ACTION = "x-amzn-waf-action"
 #: about 9 %, and a mis-encoded page, whose odd bytes decode to letters, none.
 BINARY_SAMPLE = 4096
 BINARY_SHARE = 0.02
-_NOT_TEXT = frozenset(chr(code) for code in range(32) if chr(code) not in "\t\n\r\x0c")
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +154,7 @@ def _not_a_page(response: Response) -> Unreadable | None:
     # Judged on the decoded text (a UTF-16 page is full of NUL bytes, not of
     # NULs) and on a share of it: a stray NUL or two never makes a page binary.
     sample = response.text[:BINARY_SAMPLE]
-    binary = sum(1 for char in sample if char in _NOT_TEXT)
+    binary = len(_NOT_TEXT.findall(sample))
     if binary > max(8, len(sample) * BINARY_SHARE):
         return Unreadable("binary content, not HTML", code="binary")
     return None
