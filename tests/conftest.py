@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,9 +17,10 @@ from scrapy.utils.test import get_reactor_settings
 
 from reviewcrawler import settings as project
 from reviewcrawler.spiders.reviews import ReviewsSpider
+from tests import launcher
+from tests.launcher import ROOT
 from tests.localsite import LocalSite, running_site
 
-ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 
 
@@ -111,34 +110,19 @@ async def crawl(settings: dict[str, Any] | None = None, **spider_args: Any) -> C
     return result
 
 
-def scrapy_env() -> dict[str, str]:
-    """The environment of a ``scrapy`` subprocess run from the project directory."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("SCRAPY_SETTINGS_MODULE", None)
-    return env
-
-
 def scrapy_cmd(
     *args: str, cwd: Path = ROOT, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``scrapy ARGS`` as a user would, from the project directory.
+    """Run ``scrapy ARGS`` as a user would, from the project directory, in a process of
+    its own (`tests.launcher`).
 
     A crawl that names no ``ARCHIVE_DIR`` archives into a fresh temporary
     directory, never into the checkout's ``output/``.
     """
-    env = scrapy_env()
     with tempfile.TemporaryDirectory(prefix="archive-") as scratch:
         if args[:1] == ("crawl",) and not any(arg.startswith("ARCHIVE_DIR=") for arg in args):
             args = (*args, "-s", f"ARCHIVE_DIR={scratch}")
-        done = subprocess.run(
-            [sys.executable, "-m", "scrapy", *args],
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        done = launcher.run(args, cwd=cwd, timeout=timeout)
     # The in-process suite turns warnings into errors; hold subprocesses to it too.
     assert "DeprecationWarning" not in done.stderr, done.stderr[-3000:]
     return done

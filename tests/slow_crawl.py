@@ -4,17 +4,15 @@ so that a test can stop or kill it mid-write."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from reviewcrawler import settings as project
-from tests.conftest import ROOT, scrapy_env
+from tests import launcher
 
 
 def slow_crawl(
     pages: Path, archive: Path, *settings: str, seconds: float = 1.0
-) -> subprocess.Popen[str]:
+) -> launcher.Launched:
     """``scrapy crawl reviews -a path=PAGES`` into `archive`, archiving one review every
     `seconds` (this pipeline after the archive's), in the background; `settings` as ``-s``."""
     pipelines = {**project.ITEM_PIPELINES, "tests.slow_pipeline.SlowPipeline": 250}
@@ -23,11 +21,4 @@ def slow_crawl(
     args += ["-s", f"TEST_SLOW_ITEM_SECONDS={seconds}"]
     for setting in settings:
         args += ["-s", setting]
-    return subprocess.Popen(
-        [sys.executable, "-m", "scrapy", *args],
-        cwd=ROOT,
-        env=scrapy_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return launcher.start(args)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
-from tests import currentpages
-from tests.conftest import ROOT, scrapy_env
+from tests import currentpages, launcher
+from tests.launcher import Launched
 from tests.localsite import LocalSite
 
 #: Legacy-layout titles of the cluster tests. Exactly-once and the export's
@@ -48,16 +47,9 @@ def site_args(site: LocalSite) -> list[str]:
     ]  # fmt: skip
 
 
-def start(args: list[str], log: Path) -> subprocess.Popen[bytes]:
+def start(args: list[str], log: Path) -> Launched:
     """``scrapy ARGS`` in the background, its output in `log`."""
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "scrapy", *args],
-            cwd=ROOT,
-            env=scrapy_env(),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    return launcher.start(args, log=log, merge=True)
 
 
 def worker(
@@ -67,7 +59,7 @@ def worker(
     *settings: str,
     idle: float = 1,
     order: str = HELPFUL,
-) -> subprocess.Popen[bytes]:
+) -> Launched:
     """A worker started after its titles were enqueued: idle for `idle` seconds means the
     queue is done. A test that waits for a lease to run out gives it longer (`LEASE_IDLE`)."""
     args = ["crawl", "reviews", "-a", f"order={order}", "-s", f"REDIS_URL={redis_url}"]
@@ -80,7 +72,7 @@ def worker(
 
 def ingester(
     redis_url: str, archive: Path, log: Path, *settings: str, idle: float = 1
-) -> subprocess.Popen[bytes]:
+) -> Launched:
     args = ["archive", "ingest", "-s", f"REDIS_URL={redis_url}", "-s", f"ARCHIVE_DIR={archive}"]
     args += ["--until-idle", str(idle), "-s", "INGEST_BATCH_SECONDS=0.5"]
     for setting in settings:
@@ -90,7 +82,7 @@ def ingester(
 
 def lease_cluster(
     redis_url: str, site: LocalSite, archive: Path, logs: Path, workers: int, run: str = ""
-) -> tuple[list[subprocess.Popen[bytes]], subprocess.Popen[bytes]]:
+) -> tuple[list[Launched], Launched]:
     """`workers` workers and the ingester, for a test in which a title's lease runs out:
     leases of `LEASE`, and idle long enough to see one expire. Logs: ``{run}worker{n}.log``
     and ``{run}ingest.log`` in `logs`."""
@@ -102,15 +94,7 @@ def lease_cluster(
 
 
 def scrapy(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", *args],
-        cwd=ROOT,
-        env=scrapy_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return launcher.run(args, timeout=timeout)
 
 
 def export(archive: Path) -> list[dict[str, object]]:
@@ -157,7 +141,7 @@ def versions_per_review(archive: Path) -> dict[str, int]:
     return dict(counts)
 
 
-def wait_all(processes: list[subprocess.Popen[bytes]], timeout: float = 120) -> list[int]:
+def wait_all(processes: list[Launched], timeout: float = 120) -> list[int]:
     return [process.wait(timeout=timeout) for process in processes]
 
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from reviewcrawler import settings as project
+from tests import launcher
 from tests.archive_helpers import assert_valid_archive, manifests, review_files
-from tests.conftest import ROOT, read_jsonl, scrapy_cmd, scrapy_env
+from tests.conftest import read_jsonl, scrapy_cmd
 from tests.pages import review, write_pages
 from tests.slow_crawl import slow_crawl
 
@@ -74,9 +74,7 @@ def test_killed_run_leaves_a_valid_archive_and_a_second_run_is_refused(pages, tm
         slow.send_signal(signal.SIGKILL)
         slow.wait(timeout=30)
     finally:
-        slow.kill()
-        slow.wait()
-        slow.stderr.close()
+        slow.close()
 
     # Killed mid-write: nothing committed, every file there is valid.
     assert review_files(archive) == []
@@ -106,9 +104,7 @@ def test_sigterm_commits_what_was_done_and_says_interrupted(pages, tmp_path):
         slow.send_signal(signal.SIGTERM)
         assert slow.wait(timeout=60) == 1
     finally:
-        slow.kill()
-        slow.wait()
-        slow.stderr.close()
+        slow.close()
     (interrupted,) = manifests(archive)
     assert interrupted["status"] == "interrupted"
     assert interrupted["exit_status"] == 1
@@ -138,16 +134,7 @@ def killed_crawl(pages: Path, archive: Path, point: str) -> subprocess.Completed
     args = crawl_args(
         pages, archive, "-s", f"EXTENSIONS={json.dumps(extensions)}", "-s", f"TEST_KILL_AT={point}"
     )
-    env = scrapy_env()
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return launcher.run(args)
 
 
 @pytest.mark.parametrize("point", ["before_index_commit", "between_renames"])

@@ -104,6 +104,8 @@ def run(command: Command, checkout: Path) -> str | None:
     shown = f"{command.where}: $ {command.line}\n--- printed (exit {done.returncode}):\n"
     if done.returncode != 0:
         return shown + done.stdout[-4000:]
+    if "DeprecationWarning" in done.stdout:
+        return f"{shown}{done.stdout[-4000:]}\n--- printed a DeprecationWarning"
     missing = missing_output(command.output, done.stdout)
     if missing is not None:
         return f"{shown}{done.stdout[-4000:]}\n--- not printed: {missing}"

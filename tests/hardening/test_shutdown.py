@@ -4,7 +4,6 @@ SIGTERM ends it at once and frees the archive."""
 from __future__ import annotations
 
 import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from reviewcrawler.archive.layout import ArchiveLayout
 from reviewcrawler.archive.lock import ArchiveLock
 from tests.archive_helpers import assert_valid_archive, manifests
 from tests.hardening.faults import archived, clean_run, crawl_cmd, two_titles
+from tests.launcher import Launched
 from tests.slow_crawl import slow_crawl
 
 
@@ -24,7 +24,7 @@ def wait_for_partial(archive: Path, timeout: float = 60) -> None:
     raise AssertionError("the crawl never started writing")
 
 
-def stop(process: subprocess.Popen[str], *signals: signal.Signals) -> tuple[int, float, str]:
+def stop(process: Launched, *signals: signal.Signals) -> tuple[int, float, str]:
     """Send `signals` half a second apart; exit status, seconds to exit, stderr."""
     started = time.monotonic()
     try:
@@ -34,8 +34,8 @@ def stop(process: subprocess.Popen[str], *signals: signal.Signals) -> tuple[int,
             process.send_signal(sent)
         _, stderr = process.communicate(timeout=60)
     finally:
-        process.kill()
-        process.wait()
+        process.close()
+    assert process.returncode is not None
     return process.returncode, time.monotonic() - started, stderr
 
 

@@ -1,0 +1,199 @@
+"""``scrapy`` command lines, each in a process of its own, without ~1 s of start-up each.
+
+The suite runs a few hundred ``scrapy`` commands; started as ``python -m scrapy``, each
+spends most of its life importing Scrapy, Twisted and the project before it does
+anything. Here every command runs in a process forked from a fork server that imported
+them once (multiprocessing's ``forkserver`` with preloaded modules). It is still a
+process of its own: its own reactor, working directory, environment, signals, exit
+status and stdout/stderr, run by ``scrapy.cmdline.execute`` as the ``scrapy`` script
+does. What this leaves out, interpreter start-up and the installed ``scrapy`` script
+(and a warning raised while importing), the docs pages' commands run as written
+(tests/docs).
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from multiprocessing.context import ForkServerContext
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from types import TracebackType
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: What every command imports anyway; a module that fails to import is left to the child.
+PRELOAD = [
+    "scrapy.cmdline",
+    "scrapy.crawler",
+    "scrapy.core.downloader.handlers.http11",
+    "scrapy.core.downloader.handlers.file",
+    "scrapy.extensions.telnet",
+    "scrapy.extensions.feedexport",
+    "twisted.internet.asyncioreactor",
+    "reviewcrawler.settings",
+    "reviewcrawler.spiders.reviews",
+    "reviewcrawler.commands.archive",
+    "reviewcrawler.commands.crawl",
+]
+
+_context: ForkServerContext | None = None
+
+
+def scrapy_env() -> dict[str, str]:
+    """The environment of a ``scrapy`` command run from the project directory."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("SCRAPY_SETTINGS_MODULE", None)
+    return env
+
+
+def _fork_server() -> ForkServerContext:
+    global _context
+    if _context is None:
+        context = multiprocessing.get_context("forkserver")
+        assert isinstance(context, ForkServerContext)
+        context.set_forkserver_preload(PRELOAD)
+        _context = context
+    return _context
+
+
+def _scrapy_main(
+    args: list[str], cwd: str, env: dict[str, str], stdout: str, stderr: str | None
+) -> None:
+    """The child: ``scrapy ARGS`` in `cwd` with `env`, output into the files named."""
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(env)
+    time.tzset()
+    for fd, path in ((1, stdout), (2, stderr or stdout)):
+        opened = os.open(path, os.O_WRONLY | os.O_APPEND)
+        os.dup2(opened, fd)
+        os.close(opened)
+    sys.argv = ["scrapy", *args]
+    from scrapy.cmdline import execute
+
+    try:
+        execute(sys.argv)
+    finally:
+        # An interpreter runs them at exit; a multiprocessing child leaves with os._exit.
+        atexit._run_exitfuncs()
+
+
+class Launched:
+    """A ``scrapy`` command running in the background, shaped like `subprocess.Popen`."""
+
+    def __init__(
+        self, args: Sequence[str], *, cwd: Path, env: dict[str, str], log: Path | None,
+        merge: bool,
+    ) -> None:  # fmt: skip
+        self.args = ["scrapy", *args]
+        # Output goes into files (a pipe could fill while nobody reads it): `log`, and
+        # what it does not take into a scratch directory of this run's.
+        self._scratch = (
+            None if log is not None and merge else tempfile.mkdtemp(prefix="scrapy-run-")
+        )
+        scratch = Path(self._scratch or "")
+        self._stdout = log if log is not None else scratch / "stdout"
+        self._stderr = None if merge else scratch / "stderr"
+        self._stdout.write_bytes(b"")
+        if self._stderr is not None:
+            self._stderr.write_bytes(b"")
+        self._process: BaseProcess = _fork_server().Process(
+            target=_scrapy_main,
+            args=(list(args), str(cwd), env, str(self._stdout),
+                  None if self._stderr is None else str(self._stderr)),
+        )  # fmt: skip
+        self._process.start()
+        assert self._process.pid is not None
+        self.pid: int = self._process.pid
+        self._closed_with: int | None = None
+
+    @property
+    def returncode(self) -> int | None:
+        if self._closed_with is not None:
+            return self._closed_with
+        return self._process.exitcode
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        self._process.join(timeout)
+        if self._process.exitcode is None:
+            raise subprocess.TimeoutExpired(self.args, timeout or 0)
+        return self._process.exitcode
+
+    def send_signal(self, sent: signal.Signals) -> None:
+        if self.returncode is None:
+            os.kill(self.pid, sent)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def output(self) -> tuple[str, str]:
+        """Stdout and stderr so far (stderr empty when merged into stdout)."""
+        out = self._stdout.read_text(encoding="utf-8", errors="replace")
+        err = "" if self._stderr is None else self._stderr.read_text("utf-8", "replace")
+        return out, err
+
+    def communicate(self, timeout: float | None = None) -> tuple[str, str]:
+        self.wait(timeout)
+        return self.output()
+
+    def close(self) -> None:
+        """Kill it if it still runs; its exit status stays, its output goes."""
+        if self._closed_with is not None:
+            return
+        if self._process.exitcode is None:
+            self.kill()
+            self._process.join()
+        assert self._process.exitcode is not None
+        self._closed_with = self._process.exitcode
+        self._process.close()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch)
+
+    def __enter__(self) -> Launched:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:  # fmt: skip
+        self.close()
+
+
+def start(
+    args: Sequence[str], *, cwd: Path = ROOT, env: dict[str, str] | None = None,
+    log: Path | None = None, merge: bool = False,
+) -> Launched:  # fmt: skip
+    """``scrapy ARGS`` in the background; its output into `log` if given (stderr too
+    when `merge`), else kept for `Launched.output`."""
+    return Launched(args, cwd=cwd, env=scrapy_env() if env is None else env, log=log,
+                    merge=merge)  # fmt: skip
+
+
+def run(
+    args: Sequence[str], *, cwd: Path = ROOT, env: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    """``scrapy ARGS`` to its end, as `subprocess.run` with ``capture_output`` would."""
+    with start(args, cwd=cwd, env=env) as launched:
+        try:
+            status = launched.wait(timeout)
+        except subprocess.TimeoutExpired:
+            out, err = launched.output()
+            raise subprocess.TimeoutExpired(launched.args, timeout, out, err) from None
+        out, err = launched.output()
+        return subprocess.CompletedProcess(launched.args, status, out, err)
