@@ -14,19 +14,26 @@ does. What this leaves out, interpreter start-up and the installed ``scrapy`` sc
 from __future__ import annotations
 
 import atexit
+import json
 import multiprocessing
 import os
 import shutil
 import signal
+import socket
+import socketserver
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from multiprocessing import reduction
 from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,18 +72,41 @@ def _fork_server() -> ForkServerContext:
     return _context
 
 
+class _PassedFd:
+    """A file descriptor of this process handed to the child, as multiprocessing hands
+    over a pipe: the fork server receives a copy and passes it on to the child."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def __reduce__(self) -> tuple[Callable[[Any], int], tuple[Any]]:
+        return _detached, (reduction.DupFd(self.fd),)
+
+
+def _detached(passed: Any) -> int:
+    fd: int = passed.detach()
+    return fd
+
+
 def _scrapy_main(
-    args: list[str], cwd: str, env: dict[str, str], stdout: str, stderr: str | None
+    args: list[str], cwd: str, env: dict[str, str], *streams: str | int | None
 ) -> None:
-    """The child: ``scrapy ARGS`` in `cwd` with `env`, output into the files named."""
+    """The child: ``scrapy ARGS`` in `cwd` with `env`. `streams` are stdout and stderr,
+    or stdin, stdout and stderr: each a file name to append to, or a descriptor."""
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(env)
     time.tzset()
-    for fd, path in ((1, stdout), (2, stderr or stdout)):
-        opened = os.open(path, os.O_WRONLY | os.O_APPEND)
+    targets = (1, 2) if len(streams) == 2 else (0, 1, 2)
+    for fd, stream in zip(targets, streams, strict=True):
+        if stream is None:  # stderr into stdout
+            os.dup2(1, fd)
+            continue
+        opened = os.open(stream, os.O_WRONLY | os.O_APPEND) if isinstance(stream, str) else stream
         os.dup2(opened, fd)
         os.close(opened)
+    if 0 in targets:
+        sys.stdin = open(0, closefd=False)  # noqa: SIM115 - fd 0, for the process's life
     sys.argv = ["scrapy", *args]
     from scrapy.cmdline import execute
 
@@ -197,3 +227,58 @@ def run(
             raise subprocess.TimeoutExpired(launched.args, timeout, out, err) from None
         out, err = launched.output()
         return subprocess.CompletedProcess(launched.args, status, out, err)
+
+
+#: A ``scrapy`` executable for a shell: it runs the command through `serving`'s fork
+#: server, with the shell's stdin, stdout and stderr, and exits as the command did.
+CLIENT_SCRIPT = """#!{python} -IS
+import json, os, signal, socket, sys
+with socket.socket(socket.AF_UNIX) as server:
+    server.connect({address!r})
+    request = {{"args": sys.argv[1:], "cwd": os.getcwd(), "env": dict(os.environ)}}
+    socket.send_fds(server, [json.dumps(request).encode()], [0, 1, 2])
+    server.shutdown(socket.SHUT_WR)
+    status = int(b"".join(iter(lambda: server.recv(64), b"")))
+if status < 0:  # killed by a signal: so is this process, as the shell expects
+    signal.signal(-status, signal.SIG_DFL)
+    os.kill(os.getpid(), -status)
+sys.exit(status)
+"""
+
+
+class _CommandHandler(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        connection: socket.socket = self.request
+        first, fds, _, _ = socket.recv_fds(connection, 1 << 16, 3)
+        chunks = [first]
+        while chunk := connection.recv(1 << 16):
+            chunks.append(chunk)
+        request = json.loads(b"".join(chunks))
+        try:
+            process = _fork_server().Process(
+                target=_scrapy_main,
+                args=(request["args"], request["cwd"], request["env"],
+                      *(_PassedFd(fd) for fd in fds)),
+            )  # fmt: skip
+            process.start()
+        finally:
+            for fd in fds:  # the child has its copies: a reader must see EOF when it ends
+                os.close(fd)
+        process.join()
+        connection.sendall(str(process.exitcode).encode())
+        process.close()
+
+
+@contextmanager
+def serving(address: Path) -> Iterator[str]:
+    """Run the commands of `CLIENT_SCRIPT` clients that connect to `address`, meanwhile;
+    yields the client script to install as ``scrapy``."""
+    with socketserver.ThreadingUnixStreamServer(str(address), _CommandHandler) as server:
+        server.daemon_threads = True
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield CLIENT_SCRIPT.format(python=sys.executable, address=str(address))
+        finally:
+            server.shutdown()
+            thread.join()

@@ -5,6 +5,12 @@ repository (no .git, no .venv, no output; the project's .venv linked in), as a
 user would from a fresh clone: the README from nothing, its first command being
 ``make crawl``; every docs/ page after ``make crawl``. Proxies pointing at a
 closed local port make any attempt to use the network fail instead of fetch.
+
+The README's first command, ``make crawl``, runs the installed ``scrapy`` script.
+After it, ``scrapy`` in the copies is a client of a fork server in this test's
+process (`tests.launcher.serving`): each command line still runs in bash as written,
+each ``scrapy`` command in a process of its own with the shell's stdin, stdout,
+stderr and exit status, without ~1 s of interpreter start-up and imports each.
 """
 
 from __future__ import annotations
@@ -14,11 +20,13 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from tests import launcher
 from tests.conftest import ROOT
 from tests.docs.markdown import Command, blocks, commands, missing_output
 
@@ -59,12 +67,25 @@ def fresh_copy(destination: Path) -> Path:
 
 def link_environment(venv: Path) -> None:
     """`venv`: the environment running these tests, and the Makefile's stamp saying that
-    it is installed (make must not try to install anything offline)."""
+    it is installed (make must not try to install anything offline). Its bin/ is a
+    folder of links, so that `install_scrapy_client` can put one script in place."""
     venv.mkdir()
     for entry in VENV.iterdir():
-        if not entry.name.startswith(".installed"):
+        if entry.name == "bin":
+            (venv / "bin").mkdir()
+            for program in entry.iterdir():
+                (venv / "bin" / program.name).symlink_to(program)
+        elif not entry.name.startswith(".installed"):
             (venv / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
     (venv / ".installed").touch()
+
+
+def install_scrapy_client(checkout: Path, script: str) -> None:
+    """`checkout`'s ``scrapy`` runs its commands through `tests.launcher.serving`."""
+    scrapy = checkout / ".venv" / "bin" / "scrapy"
+    scrapy.unlink()
+    scrapy.write_text(script, encoding="utf-8")
+    scrapy.chmod(0o755)
 
 
 def environment(checkout: Path) -> dict[str, str]:
@@ -74,7 +95,7 @@ def environment(checkout: Path) -> dict[str, str]:
         if not name.lower().endswith("_proxy") and name not in ("SCRAPY_SETTINGS_MODULE",)
     }
     env.update(
-        PATH=f"{VENV / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+        PATH=f"{checkout / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}",
         PYTHONPATH=str(checkout),
         http_proxy=NO_NETWORK,
         https_proxy=NO_NETWORK,
@@ -136,18 +157,17 @@ def page_failures(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, str | 
     readme = ROOT / "README.md"
     readme_checkout = fresh_copy(workspace / "README")
     readme_commands = page_commands(readme)
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        # The README starts from a fresh copy; the docs/ pages each from a copy of one in
-        # which `make crawl` has run: the README's own checkout after its first command,
-        # when that is `make crawl`, as it should be (a crawl less to wait for).
-        if readme_commands and is_make_crawl(readme_commands[0]):
-            first, *readme_commands = readme_commands
-            setup_failure = run(first, readme_checkout)
-            base = shutil.copytree(readme_checkout, workspace / "after-make-crawl", symlinks=True)
-        else:
-            base = fresh_copy(workspace / "after-make-crawl")
-            setup_failure = run(Command("Makefile", "make crawl", ()), base)
-        assert setup_failure is None, setup_failure
+    # The README starts from a fresh copy; the docs/ pages each from a copy of the
+    # README's checkout after its first command, `make crawl`.
+    first, *readme_commands = readme_commands
+    assert is_make_crawl(first), f"the README starts with {first.line!r}, not make crawl"
+    setup_failure = run(first, readme_checkout)
+    assert setup_failure is None, setup_failure
+    with tempfile.TemporaryDirectory(prefix="docs-") as sockets, launcher.serving(
+        Path(sockets) / "scrapy.sock"
+    ) as client, ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        install_scrapy_client(readme_checkout, client)
+        base = shutil.copytree(readme_checkout, workspace / "after-make-crawl", symlinks=True)
         runs = {readme: pool.submit(run_commands, readme_commands, readme_checkout)}
         for number, page in enumerate(page for page in PAGES if not is_readme(page)):
             checkout = shutil.copytree(base, workspace / f"page{number}", symlinks=True)
