@@ -1,4 +1,5 @@
-"""A title's next page waits until the items of the page before it have been handled.
+"""What waits for a page's items to be handled: a title's next page (`PageItems`), and
+the saved pages named after it (`SavedPageOrder`).
 
 Scrapy hands a callback's items to the item pipelines concurrently with its
 requests to the scheduler. In cluster mode both reach Redis, the items through
@@ -59,3 +60,35 @@ class PageItems:
         if waiter is None:
             waiter = self._handled[key] = asyncio.get_running_loop().create_future()
         await waiter
+
+
+class SavedPageOrder:
+    """Saved pages hand their items to the pipelines in the order they were named.
+
+    Pages are read concurrently (and parsed in worker processes), so they finish in
+    any order; but when two pages hold the same review with different content (a page
+    saved twice, a year apart), the run's duplicate filter keeps the first it sees.
+    That must be the first page in ``path=`` order, or the same pages would archive
+    different content from one run to the next. So a page waits for its turn after
+    it is parsed: until no page named before it is still scheduled and unfinished.
+    A page the engine dropped before scheduling it (a middleware's filter) is never
+    waited for.
+    """
+
+    def __init__(self) -> None:
+        self._open: set[int] = set()
+        self._changed = asyncio.Event()
+
+    def scheduled(self, index: int) -> None:
+        self._open.add(index)
+
+    def finished(self, index: int) -> None:
+        """Page `index` handed over its items, or failed, or was dropped."""
+        self._open.discard(index)
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def turn(self, index: int) -> None:
+        """Return once every scheduled page named before page `index` has finished."""
+        while self._open and min(self._open) < index:
+            await self._changed.wait()

@@ -50,7 +50,7 @@ from reviewcrawler.crawl.page_stats import PAGES_SKIPPED_KEY, count_outcome
 from reviewcrawler.crawl.pages import headers_for, title_of
 from reviewcrawler.crawl.paging import Paging, fresh_reviews
 from reviewcrawler.crawl.reading import PageReader, planned_processes
-from reviewcrawler.crawl.settling import PageItems
+from reviewcrawler.crawl.settling import PageItems, SavedPageOrder
 from reviewcrawler.filepages import UnreadablePage
 from reviewcrawler.items import InvalidReview, RejectedReview, Review
 from reviewcrawler.loaders import utc_now
@@ -73,6 +73,8 @@ SAVED_PAGE_META = {
     "autothrottle_dont_adjust_delay": True,
     "dont_retry": True,
 }
+#: A saved page's place in the ``path=`` order (`SavedPageOrder`).
+PAGE_INDEX = "saved_page_index"
 #: Settings given as spider arguments (``-a record=DIR``) rank as the spider's own.
 ARGUMENT_PRIORITY = "spider"
 ARGUMENT_SETTINGS = {"record": "RECORD_DIR", "replay": "REPLAY_DIR"}
@@ -102,8 +104,10 @@ class ReviewsSpider(scrapy.Spider):
         self.tally = RunTally()
         #: Parses each page, in worker processes when the run is big enough (`start`).
         self.reader = PageReader(0)
-        #: A title page's items not yet through the pipelines (`parse_title_page`).
+        #: A page's items not yet through the pipelines (`parse_title_page`, `parse_page`).
         self.page_items = PageItems()
+        #: Saved pages hand over their items in ``path=`` order (`parse_page`).
+        self.page_order = SavedPageOrder()
 
     @classmethod
     def check_arguments(
@@ -135,10 +139,10 @@ class ReviewsSpider(scrapy.Spider):
                 base_url,
                 spider.params.order,
             )
-            crawler.signals.connect(spider.page_scheduled, signal=signals.request_scheduled)
-            crawler.signals.connect(spider.page_dropped, signal=signals.request_dropped)
             if spider.starts and spider.params.replay is None:
                 spider.warn_of_placeholder_contact(crawler.settings.get("USER_AGENT") or "")
+        crawler.signals.connect(spider.page_scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(spider.page_dropped, signal=signals.request_dropped)
         spider.page_items.connect(crawler)
         crawler.signals.connect(spider.review_kept, signal=signals.item_scraped)
         crawler.signals.connect(spider.review_dropped, signal=signals.item_dropped)
@@ -180,12 +184,12 @@ class ReviewsSpider(scrapy.Spider):
         if not self.params.crawling:
             pages = self.params.pages()
             self.reader = PageReader(planned_processes(configured, saved_pages=len(pages)))
-            for page in pages:
+            for index, page in enumerate(pages):
                 yield scrapy.Request(
                     page.as_uri(),
                     callback=self.parse_page,
                     errback=self.page_unreadable,
-                    meta=SAVED_PAGE_META,
+                    meta={**SAVED_PAGE_META, PAGE_INDEX: index},
                 )
             return
         self.reader = PageReader(planned_processes(configured, saved_pages=None))
@@ -245,16 +249,26 @@ class ReviewsSpider(scrapy.Spider):
         @scrapes review_id title_id movie_title movie_year headline author date text permalink
         """
         one_title = self.params.title[0] if len(self.params.title) == 1 else None
-        result = await self.read_page(response, title_id=one_title)
-        if isinstance(result, Unreadable):
-            self.logger.warning("Skipped %s: %s", response.url, result.reason)
-            if not result.blocked:
-                self.tally.skipped[result.reason] += 1
-            return
-        for review in result.reviews:
-            yield review
-        for rejected in result.rejected:
-            yield rejected
+        # Only a page of a ``path=`` run has a place in its order (not `scrapy parse`'s).
+        index: int | None = response.meta.get(PAGE_INDEX)
+        try:
+            result = await self.read_page(response, title_id=one_title)
+            if isinstance(result, Unreadable):
+                self.logger.warning("Skipped %s: %s", response.url, result.reason)
+                if not result.blocked:
+                    self.tally.skipped[result.reason] += 1
+                return
+            items: list[Review | RejectedReview] = [*result.reviews, *result.rejected]
+            if index is not None:
+                await self.page_order.turn(index)
+                self.page_items.expect(response, len(items))
+            for item in items:
+                yield item
+            if index is not None:
+                await self.page_items.handled(response)
+        finally:
+            if index is not None:
+                self.page_order.finished(index)
 
     def page_unreadable(self, failure: Failure) -> None:
         """A saved page that could not be read (not a regular file, too big, no permission)."""
@@ -264,7 +278,9 @@ class ReviewsSpider(scrapy.Spider):
             if isinstance(failure.value, UnreadablePage)
             else failure_reason(failure)
         )
-        self.logger.warning("Skipped %s: %s", failure.request.url, reason)  # type: ignore[attr-defined]
+        request = failure.request  # type: ignore[attr-defined]
+        self.logger.warning("Skipped %s: %s", request.url, reason)
+        self._page_finished(request)
 
     async def parse_title_page(
         self, response: Response, title_id: str
@@ -317,7 +333,10 @@ class ReviewsSpider(scrapy.Spider):
         self._ended(progress)
 
     def page_scheduled(self, request: scrapy.Request) -> None:
-        """Every title page passes here before it is fetched, redirects included."""
+        """Every page passes here before it is fetched, redirects included."""
+        if PAGE_INDEX in request.meta:
+            self.page_order.scheduled(request.meta[PAGE_INDEX])
+            return
         progress = self._progress_of(request)
         if progress is None:
             return
@@ -327,7 +346,9 @@ class ReviewsSpider(scrapy.Spider):
             raise IgnoreRequest(why)  # the engine drops the request, without an errback
 
     def page_dropped(self, request: scrapy.Request) -> None:
-        """The scheduler's duplicate filter dropped a title's page: its pages loop."""
+        """The scheduler's duplicate filter dropped a page: a title's pages loop."""
+        if self._page_finished(request):
+            return
         progress = self._progress_of(request)
         if progress is None:
             return
@@ -355,6 +376,13 @@ class ReviewsSpider(scrapy.Spider):
             report_titles(self._stats, self.logger, list(self.titles.values()), self.tally.titles)
         else:
             report_saved_pages(self._stats, self.logger, self.tally)
+
+    def _page_finished(self, request: scrapy.Request) -> bool:
+        """Whether `request` was a saved page's, now out of the way of the pages after it."""
+        index: int | None = request.meta.get(PAGE_INDEX)
+        if index is not None:
+            self.page_order.finished(index)
+        return index is not None
 
     async def read_page(
         self,
