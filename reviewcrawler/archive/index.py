@@ -40,7 +40,7 @@ from typing import Any
 
 import jsonlines
 
-from reviewcrawler.archive.files import fsync_dir, iter_jsonl, partial_path
+from reviewcrawler.archive.files import iter_jsonl, partial_path, replaced_atomically
 from reviewcrawler.archive.fingerprint import content_fingerprint
 from reviewcrawler.archive.layout import ArchiveLayout
 from reviewcrawler.ids import REVIEW, TITLE, shown
@@ -258,26 +258,22 @@ def build_index(
     """
     target = target or layout.index_path
     building = partial_path(target)
-    _remove(building)
     for suffix in ("-journal", *_SIDE_FILES):
         _remove(building.with_name(building.name + suffix))
-    # Created here, refusing a symlink, so that SQLite opens a file of ours.
-    os.close(os.open(building, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644))
-    db = sqlite3.connect(building)
-    try:
-        db.execute("PRAGMA journal_mode = OFF")  # a fresh file: a crash discards it whole
-        db.execute("PRAGMA synchronous = OFF")
-        count = fill_index(db, layout, on_damage)
-        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        db.commit()
-    finally:
-        db.close()
-    with building.open("rb+") as built:
-        os.fsync(built.fileno())
-    _clear_target(target)
-    building.rename(target)
-    fsync_dir(target.parent)
+    with replaced_atomically(target, building) as built:
+        db = sqlite3.connect(built)
+        try:
+            db.execute("PRAGMA journal_mode = OFF")  # a fresh file: a crash discards it whole
+            db.execute("PRAGMA synchronous = OFF")
+            count = fill_index(db, layout, on_damage)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.commit()
+        finally:
+            db.close()
+        # What sits at `target` goes (a symlink itself; a directory is moved aside),
+        # so that the rename replaces it instead of refusing it.
+        _clear_target(target)
     return count
 
 
