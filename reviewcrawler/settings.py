@@ -155,6 +155,8 @@ FEED_EXPORTERS = {
     "jsonlines": "reviewcrawler.feeds.ReviewJsonLinesExporter",
     "jsonl": "reviewcrawler.feeds.ReviewJsonLinesExporter",
 }
+# `-O -` into a pipe whose reader leaves (`| head`): one line, and the run goes on.
+FEED_STORAGES = {"stdout": "reviewcrawler.feeds.StdoutFeed"}
 # Record fields in their documented order, whatever exporter is used.
 FEED_EXPORT_FIELDS = list(REVIEW_FIELDS)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,6 +34,7 @@ from reviewcrawler.archive.repair import clear_damage_note, note_damage, repair
 from reviewcrawler.checks import check_settings
 from reviewcrawler.exports.progress import ReadProgress
 from reviewcrawler.exports.replacing import DestinationError, replacing
+from reviewcrawler.feeds import discard_stdout
 from reviewcrawler.ids import TITLE
 from reviewcrawler.outcome import ExitStatus
 from reviewcrawler.report.runs import read_runs
@@ -115,9 +115,7 @@ class Command(ScrapyCommand):
             getattr(self, f"_{args[0]}")(layout, opts)
             sys.stdout.flush()
         except BrokenPipeError:
-            # The reader went away (``| head``): what it wanted, it has. Later
-            # flushes (at exit) go nowhere instead of raising again.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            discard_stdout()
 
     def _skipped(self, layout: ArchiveLayout) -> Callable[[Damage], None]:
         def warn(damage: Damage) -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from reviewcrawler.items import REVIEW_FIELDS
-from tests.conftest import FIXTURES, read_jsonl, scrapy_cmd
+from tests.conftest import FIXTURES, ROOT, read_jsonl, scrapy_cmd
+from tests.launcher import scrapy_env
 
 LEGACY = FIXTURES / "legacy"
 
@@ -61,3 +64,28 @@ def test_a_malformed_graphql_hash_is_one_line_and_exit_2():
     assert done.stderr.strip().splitlines()[-1] == (
         "scrapy crawl reviews: error: IMDB_GRAPHQL_HASH 'abc' is not a SHA-256 hash (64 hex digits)"
     )
+
+
+def test_a_feed_on_stdout_whose_reader_leaves_is_one_line_and_the_run_goes_on(tmp_path):
+    """``-O - | head -n 1``: the reader leaves at once; Scrapy alone logs a traceback
+    per review. One line says so, and the archive gets every review."""
+    archive = tmp_path / "archive"
+    pages = f"{LEGACY / 'pusher2-page1.html'},{LEGACY / 'pusher2-page2.html'}"
+    done = subprocess.run(
+        f"set -o pipefail; {sys.executable} -m scrapy crawl reviews -a path={pages} "
+        f"-O -:jsonlines -s ARCHIVE_DIR={archive} | head -n 1",
+        shell=True,
+        executable="/bin/bash",
+        cwd=ROOT,
+        env=scrapy_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert list(json.loads(done.stdout)) == list(REVIEW_FIELDS)
+    assert "Traceback" not in done.stderr
+    (left,) = [line for line in done.stderr.splitlines() if "closed standard output" in line]
+    assert "the run goes on" in left
+    assert "finished: 44 new, 0 changed" in done.stderr
