@@ -70,16 +70,22 @@ class SavedPageOrder:
     saved twice, a year apart), the run's duplicate filter keeps the first it sees.
     That must be the first page in ``path=`` order, or the same pages would archive
     different content from one run to the next. So a page waits for its turn after
-    it is parsed: until no page named before it is still scheduled and unfinished.
-    A page the engine dropped before scheduling it (a middleware's filter) is never
-    waited for.
+    it is parsed: until no page named before it is still being read.
+
+    "Being read" starts when a page reaches the downloader. Scrapy hands start
+    requests over first in, first out, so every page named before is there by then.
+    A page still waiting in the scheduler is not waited for: with another start
+    queue the order is the downloader's, but the wait can never stall the run (a
+    waiting callback holds its response, and enough of them stop Scrapy taking new
+    requests from the scheduler; the downloader finishes what it holds regardless).
     """
 
     def __init__(self) -> None:
         self._open: set[int] = set()
         self._changed = asyncio.Event()
 
-    def scheduled(self, index: int) -> None:
+    def reading(self, index: int) -> None:
+        """Page `index` reached the downloader."""
         self._open.add(index)
 
     def finished(self, index: int) -> None:
@@ -89,6 +95,6 @@ class SavedPageOrder:
         self._changed = asyncio.Event()
 
     async def turn(self, index: int) -> None:
-        """Return once every scheduled page named before page `index` has finished."""
+        """Return once no page named before page `index` is still being read."""
         while self._open and min(self._open) < index:
             await self._changed.wait()

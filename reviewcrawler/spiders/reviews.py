@@ -142,6 +142,7 @@ class ReviewsSpider(scrapy.Spider):
             if spider.starts and spider.params.replay is None:
                 spider.warn_of_placeholder_contact(crawler.settings.get("USER_AGENT") or "")
         crawler.signals.connect(spider.page_scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(spider.page_fetching, signal=signals.request_reached_downloader)
         crawler.signals.connect(spider.page_dropped, signal=signals.request_dropped)
         spider.page_items.connect(crawler)
         crawler.signals.connect(spider.review_kept, signal=signals.item_scraped)
@@ -333,10 +334,7 @@ class ReviewsSpider(scrapy.Spider):
         self._ended(progress)
 
     def page_scheduled(self, request: scrapy.Request) -> None:
-        """Every page passes here before it is fetched, redirects included."""
-        if PAGE_INDEX in request.meta:
-            self.page_order.scheduled(request.meta[PAGE_INDEX])
-            return
+        """Every title page passes here before it is fetched, redirects included."""
         progress = self._progress_of(request)
         if progress is None:
             return
@@ -344,6 +342,11 @@ class ReviewsSpider(scrapy.Spider):
         if why is not None:
             self._ended(progress)
             raise IgnoreRequest(why)  # the engine drops the request, without an errback
+
+    def page_fetching(self, request: scrapy.Request) -> None:
+        """A saved page reached the downloader: pages named after it wait for it."""
+        if PAGE_INDEX in request.meta:
+            self.page_order.reading(request.meta[PAGE_INDEX])
 
     def page_dropped(self, request: scrapy.Request) -> None:
         """The scheduler's duplicate filter dropped a page: a title's pages loop."""

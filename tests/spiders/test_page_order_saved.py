@@ -16,7 +16,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from reviewcrawler import settings as project
 from reviewcrawler.pipelines.dedupe import STATS_KEY as DUPLICATES_KEY
-from tests.conftest import crawl, project_settings
+from tests.conftest import crawl, project_settings, read_jsonl, scrapy_cmd
 from tests.pages import review, write_pages
 
 SLOW_PAGE_SECONDS = 0.5
@@ -77,3 +77,20 @@ async def test_a_page_that_cannot_be_read_holds_up_none_after_it(tmp_path):
     result = await crawl_in_order(pages)
     assert len(result.items) == 3
     assert result.stats["reviewcrawler/pages_skipped"] == 1
+
+
+def test_pages_handed_over_last_named_first_still_end(tmp_path):
+    """A last-in-first-out start queue hands the pages over backwards, and waiting
+    pages hold their responses (past SCRAPER_SLOT_MAX_ACTIVE_SIZE, Scrapy takes no
+    new request): the run still ends, with every review."""
+    pages = tmp_path / "pages"
+    write_pages(pages, {f"p{n:02}.html": [review(2 * n), review(2 * n + 1)] for n in range(12)})
+    out = tmp_path / "out.jsonl"
+    done = scrapy_cmd(
+        "crawl", "reviews", "-a", f"path={pages}", "-O", str(out),
+        "-s", "SCHEDULER_START_MEMORY_QUEUE=scrapy.squeues.LifoMemoryQueue",
+        "-s", "SCRAPER_SLOT_MAX_ACTIVE_SIZE=1", "-s", "PARSE_PROCESSES=0",
+        timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert len(read_jsonl(out)) == 24
