@@ -11,7 +11,8 @@ page, ``__NEXT_DATA__``, review card, GraphQL answer), whose values the processo
 of `reviewcrawler.loaders` clean into a `reviewcrawler.items.Review`, and answers
 with a `reviewcrawler.parsers.base.ParsedPage` (the reviews, and the next page as
 data) or the reason there are none. The spider counts the page and its reviews
-(`reviewcrawler.crawl.page_stats`), yields the reviews, counts the title in
+(`reviewcrawler.crawl.page_stats`), yields the reviews (a saved page in its turn,
+a title's page before its next request: `reviewcrawler.crawl.settling`), counts the title in
 `reviewcrawler.progress`, and asks `reviewcrawler.crawl.paging` what follows: the
 next page's URL (`reviewcrawler.crawl.pages`), which `reviewcrawler.urls` allows or
 refuses, or why the title stops; it builds the request. Each review then
