@@ -37,20 +37,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: What every command imports anyway; a module that fails to import is left to the child.
-PRELOAD = [
-    "scrapy.cmdline",
-    "scrapy.crawler",
-    "scrapy.core.downloader.handlers.http11",
-    "scrapy.core.downloader.handlers.file",
-    "scrapy.extensions.telnet",
-    "scrapy.extensions.feedexport",
-    "twisted.internet.asyncioreactor",
-    "reviewcrawler.settings",
-    "reviewcrawler.spiders.reviews",
-    "reviewcrawler.commands.archive",
-    "reviewcrawler.commands.crawl",
-]
+#: What every command imports anyway (`tests.launcher_preload`); should it fail to import,
+#: each command imports what it needs itself.
+PRELOAD = ["tests.launcher_preload"]
 
 _context: ForkServerContext | None = None
 

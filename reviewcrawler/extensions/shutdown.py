@@ -22,7 +22,6 @@ from scrapy.utils.asyncio import (
     call_later,
     create_looping_call,
 )
-from twisted.internet import reactor
 from twisted.internet.task import LoopingCall
 
 from reviewcrawler.archive.run import ArchiveRun
@@ -74,6 +73,10 @@ class ShutdownDeadline:
         archive = self.crawler.get_extension(ArchiveRun)
         if archive is not None:
             archive.commit_now(self.crawler.spider, SHUTDOWN_REASON)
+        # Imported here, not at the top: importing it installs the default reactor
+        # when none is installed yet (Scrapy's own rule for components).
+        from twisted.internet import reactor
+
         if reactor.running:
             # The reactor is an interface's provider: without zope's mypy plugin its
             # methods look unbound.
