@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import Self
+from typing import Any, Self
 
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.crawler import Crawler
-from scrapy.http import Request, Response
+from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.asyncio import run_in_thread
 from w3lib.url import file_uri_to_path
@@ -81,11 +81,17 @@ def _kind(mode: int) -> str:
     return "not a file"
 
 
-def saved_response(url: str, body: bytes, filename: str) -> Response:
-    """`body`, saved as `filename`, as the response a crawl of it gets: its class
-    (HTML, JSON, other text, bytes) told from the file's name and bytes."""
-    response_class = responsetypes.from_args(filename=filename, body=body)
-    return response_class(url=url, body=body)
+def saved_response(
+    url: str, body: bytes, filename: str | None, content_type: str | None = None,
+    **response: Any,
+) -> Response:  # fmt: skip
+    """`body`, saved as `filename` (and, from a recording, served as `content_type`),
+    as the response a crawl of it gets: its class (HTML, JSON, other text, bytes) told
+    by Scrapy from the name, the recorded Content-Type and the bytes. `response`:
+    further arguments of the response (a replay's ``request``, ``flags``)."""
+    headers = Headers({"Content-Type": content_type}) if content_type else None
+    response_class = responsetypes.from_args(headers=headers, filename=filename, body=body)
+    return response_class(url=url, body=body, **response)
 
 
 class PageFileDownloadHandler(BaseDownloadHandler):

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import HtmlResponse, JsonResponse, Request, Response, TextResponse
+from scrapy.http import Request, Response
 
+from reviewcrawler.filepages import saved_response
 from reviewcrawler.recording import Recording
 
 logger = logging.getLogger(__name__)
@@ -46,28 +47,21 @@ class ReplayMiddleware:
     def process_request(self, request: Request) -> Response:
         stats = self.crawler.stats
         assert stats is not None
-        body = self.recording.body(request.url)
-        is_robots = urlsplit(request.url).path == "/robots.txt"
-        if body is None and is_robots:
+        found = self.recording.find(request.url)
+        if found is None and urlsplit(request.url).path == "/robots.txt":
             # A recording without robots.txt must not stop the replay.
             stats.inc_value(f"{STATS_PREFIX}/robots_allow_all")
-            body = ALLOW_ALL
-        elif body is None:
+            return saved_response(request.url, ALLOW_ALL, "robots.txt", **self._as_served(request))
+        if found is None:
             stats.inc_value(f"{STATS_PREFIX}/misses")
             logger.warning("Replay miss: %s is not in %s", request.url, self.recording.source)
             raise ReplayMiss(f"not in the recording {self.recording.source}")
-        else:
-            stats.inc_value(f"{STATS_PREFIX}/hits")
-        return _response_class(body, is_robots)(
-            url=request.url, status=200, body=body, request=request, flags=["replay"]
+        stats.inc_value(f"{STATS_PREFIX}/hits")
+        body, recorded = found
+        return saved_response(
+            request.url, body, recorded.name, recorded.content_type, **self._as_served(request)
         )
 
-
-def _response_class(body: bytes, is_robots: bool) -> type[TextResponse]:
-    """A recording keeps bodies, not headers: a JSON body (a GraphQL answer) is
-    told apart by its first character, as no HTML page starts with ``{``."""
-    if is_robots:
-        return TextResponse
-    if body.lstrip()[:1] in (b"{", b"["):
-        return JsonResponse
-    return HtmlResponse
+    @staticmethod
+    def _as_served(request: Request) -> dict[str, Any]:
+        return {"status": 200, "request": request, "flags": ["replay"]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from reviewcrawler.recording.directory import body_path, read_manifest
@@ -16,12 +17,23 @@ logger = logging.getLogger(__name__)
 BodyReader = Callable[[], bytes]
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """A recorded body, and what tells its type: the body file's name (a recording
+    directory names it by the Content-Type it was served with) or the recorded
+    Content-Type (a WARC file)."""
+
+    read: BodyReader
+    name: str | None = None
+    content_type: str | None = None
+
+
 class Recording:
     """Recorded bodies by canonical URL."""
 
-    def __init__(self, source: Path, bodies: Iterable[tuple[str, BodyReader]]) -> None:
+    def __init__(self, source: Path, bodies: Iterable[tuple[str, Recorded]]) -> None:
         self.source = source
-        self._by_url: dict[str, BodyReader] = {canonical_url(url): read for url, read in bodies}
+        self._by_url: dict[str, Recorded] = {canonical_url(url): found for url, found in bodies}
         # A recording made against another host (a local test server, a mirror)
         # still replays: a path and query recorded under one host only is unambiguous.
         paths = Counter(without_host(key) for key in self._by_url)
@@ -35,27 +47,36 @@ class Recording:
     def open(cls, source: Path) -> Recording:
         """Index `source`; `ValueError` if it is not a readable recording."""
         if source.is_file():
-            bodies = [(url, _constant(body)) for url, body in successful_bodies(source)]
+            bodies = [
+                (url, Recorded(_constant(body), content_type=content_type))
+                for url, body, content_type in successful_bodies(source)
+            ]
             return cls(source, bodies)
         return cls(source, _directory_bodies(source))
 
     def __len__(self) -> int:
         return len(self._by_url)
 
-    def body(self, url: str) -> bytes | None:
-        """The recorded body of `url`, or ``None`` when it was not recorded."""
+    def find(self, url: str) -> tuple[bytes, Recorded] | None:
+        """The recorded body of `url` and its entry, or ``None`` when it was not
+        recorded (or its body file cannot be read)."""
         key = canonical_url(url)
-        read = self._by_url.get(key) or self._by_path.get(without_host(key))
-        if read is None:
+        found = self._by_url.get(key) or self._by_path.get(without_host(key))
+        if found is None:
             return None
         try:
-            return read()
+            return found.read(), found
         except OSError as error:
             logger.warning("Replay: %s is in the manifest but cannot be read: %s", url, error)
             return None
 
+    def body(self, url: str) -> bytes | None:
+        """The recorded body of `url`, or ``None`` when it was not recorded."""
+        found = self.find(url)
+        return None if found is None else found[0]
 
-def _directory_bodies(directory: Path) -> list[tuple[str, BodyReader]]:
+
+def _directory_bodies(directory: Path) -> list[tuple[str, Recorded]]:
     bodies = []
     for url, relative in read_manifest(directory).items():
         path = body_path(directory, relative)
@@ -63,7 +84,7 @@ def _directory_bodies(directory: Path) -> list[tuple[str, BodyReader]]:
             # A manifest is data: it does not get to read files outside its directory.
             logger.warning("Replay: ignoring %s -> %r (outside %s)", url, relative, directory)
             continue
-        bodies.append((url, path.read_bytes))
+        bodies.append((url, Recorded(path.read_bytes, name=path.name)))
     return bodies
 
 

@@ -72,8 +72,8 @@ class WarcLog:
         self._file.close()
 
 
-def successful_bodies(path: Path) -> Iterator[tuple[str, bytes]]:
-    """``(URL, body)`` of every 200 response in a WARC file, decoded."""
+def successful_bodies(path: Path) -> Iterator[tuple[str, bytes, str | None]]:
+    """``(URL, body, Content-Type)`` of every 200 response in a WARC file, decoded."""
     with path.open("rb") as stream:
         for record in ArchiveIterator(stream):
             if record.rec_type != "response" or record.http_headers is None:
@@ -81,7 +81,8 @@ def successful_bodies(path: Path) -> Iterator[tuple[str, bytes]]:
             if record.http_headers.get_statuscode() != "200":
                 continue
             url = record.rec_headers.get_header("WARC-Target-URI")
-            yield url, record.content_stream().read()
+            content_type = record.http_headers.get_header("Content-Type")
+            yield url, record.content_stream().read(), content_type
 
 
 def _status_line(status: int) -> str:

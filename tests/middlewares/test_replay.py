@@ -8,9 +8,13 @@ from pathlib import Path
 
 import pytest
 import pytest_twisted
+from scrapy import Request
+from scrapy.http import TextResponse
 from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.test import get_crawler
 
 from reviewcrawler.crawl.graphql import ReviewsQuery
+from reviewcrawler.middlewares.replay import ReplayMiddleware
 from reviewcrawler.outcome import ExitStatus, exit_status
 from tests import currentpages
 from tests.conftest import (
@@ -37,11 +41,12 @@ def without_time(items) -> list[dict]:
 
 
 def write_recording(directory, pages: dict[str, str]) -> str:
-    """A hand-made recording: `pages` maps URL -> body."""
+    """A hand-made recording: `pages` maps URL -> body (a JSON answer named ``.json``,
+    as the recorder names it: a body's type is told by its name)."""
     directory.mkdir(parents=True, exist_ok=True)
     manifest = {}
     for number, (url, body) in enumerate(pages.items()):
-        name = f"page{number}.html"
+        name = f"page{number}.json" if body.lstrip().startswith("{") else f"page{number}.html"
         (directory / name).write_text(body, encoding="utf-8")
         manifest[url] = name
     (directory / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
@@ -251,3 +256,21 @@ def test_an_archived_replay_writes_its_manifest_naming_the_recording(tmp_path):
     assert exit_status(result.stats) is ExitStatus.COMPLETE
     [manifest] = (archive / "runs").glob("*.json")
     assert json.loads(manifest.read_text(encoding="utf-8"))["arguments"]["replay"] == replay
+
+
+@pytest.mark.parametrize("source", ["pusher2", "pusher2/responses.warc.gz"])
+def test_a_replayed_response_has_the_class_of_what_was_recorded(source):
+    """A page is HTML and a GraphQL answer JSON, told as for a saved page: from the body
+    file's name (a directory) or the recorded Content-Type (a WARC file)."""
+    recordings = Path(__file__).resolve().parents[2] / "recordings"
+    crawler = get_crawler(settings_dict={"REPLAY_DIR": str(recordings / source)})
+    replay = ReplayMiddleware.from_crawler(crawler)
+    manifest = json.loads((recordings / "pusher2" / "manifest.json").read_text())
+    classes = {
+        url: type(replay.process_request(Request(url))) for url in manifest if "robots" not in url
+    }
+    assert sorted(c.__name__ for c in classes.values()) == [
+        "HtmlResponse", "JsonResponse", "JsonResponse"
+    ]  # fmt: skip
+    robots = replay.process_request(Request("https://elsewhere.example/robots.txt"))
+    assert type(robots) is TextResponse and robots.body == b""
