@@ -30,6 +30,7 @@ from benchmarks.measure import (
     check_count,
     crawl_command,
     execute,
+    one_page_run,
     project_state,
 )
 from reviewcrawler.archive.files import write_json_atomic
@@ -168,16 +169,7 @@ def archive_open_cost(
                 index.unlink()
             target = base / f"empty{round_}" if kind == "empty" else archive
             output = base / f"{kind}{round_}.jsonl"
-            run = execute(
-                "s",
-                crawl_command(small.pages_dir, output, target),
-                output,
-                1,
-                round_,
-                logs,
-                label=f"{kind}-{round_}",
-            )
-            check_count(run, small.reviews)
+            run = one_page_run(small, target, output, round_, logs, f"{kind}-{round_}")
             if not index.is_file():
                 raise BenchmarkError(f"the {kind} run left no {index.name} in {archive}")
             runs[kind].append(run)

@@ -39,10 +39,8 @@ from benchmarks.measure import (
     ROOT,
     BenchmarkError,
     Run,
-    check_count,
-    crawl_command,
-    execute,
     measure,
+    one_page_run,
 )
 from benchmarks.summary import RESULTS
 from reviewcrawler.archive.files import write_json_atomic
@@ -168,16 +166,7 @@ def daily_run(reviews: int, source: Path, round_: int, work: Path, logs: Path) -
     shutil.copytree(source, archive)
     page = generate(base / "page", 1, first_review=DAILY_FIRST_REVIEW + 100 * round_)
     output = base / "daily.jsonl"
-    run = execute(
-        "s",
-        crawl_command(page.pages_dir, output, archive),
-        output,
-        1,
-        round_,
-        logs,
-        label=f"daily-{reviews}-{round_}",
-    )
-    check_count(run, REVIEWS_PER_PAGE)
+    run = one_page_run(page, archive, output, round_, logs, f"daily-{reviews}-{round_}")
     manifest = sorted((archive / "runs").glob("*.json"))[-1]
     new = json.loads(manifest.read_text())["counts"]["new"]
     if new != REVIEWS_PER_PAGE:

@@ -143,6 +143,18 @@ def check_count(run: Run, expected: int) -> None:
         )
 
 
+def one_page_run(
+    page: Corpus, archive: Path, output: Path, round_: int, logs: Path, label: str
+) -> Run:
+    """A crawl of `page` (one generated page) into `archive`, timed as variant ``s``;
+    `BenchmarkError` unless it wrote every review of the page."""
+    run = execute(
+        "s", crawl_command(page.pages_dir, output, archive), output, 1, round_, logs, label=label
+    )
+    check_count(run, page.reviews)
+    return run
+
+
 def measure_size(
     pages: int, repeat: int, work: Path, startup: Corpus, options: dict[str, Any]
 ) -> dict[str, Any]:
