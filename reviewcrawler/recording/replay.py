@@ -70,11 +70,6 @@ class Recording:
             logger.warning("Replay: %s is in the manifest but cannot be read: %s", url, error)
             return None
 
-    def body(self, url: str) -> bytes | None:
-        """The recorded body of `url`, or ``None`` when it was not recorded."""
-        found = self.find(url)
-        return None if found is None else found[0]
-
 
 def _directory_bodies(directory: Path) -> list[tuple[str, Recorded]]:
     bodies = []

@@ -139,11 +139,11 @@ class ReviewsSpider(scrapy.Spider):
                 base_url,
                 spider.params.order,
             )
+            crawler.signals.connect(spider.page_scheduled, signal=signals.request_scheduled)
+            crawler.signals.connect(spider.page_dropped, signal=signals.request_dropped)
             if spider.starts and spider.params.replay is None:
                 spider.warn_of_placeholder_contact(crawler.settings.get("USER_AGENT") or "")
-        crawler.signals.connect(spider.page_scheduled, signal=signals.request_scheduled)
         crawler.signals.connect(spider.page_fetching, signal=signals.request_reached_downloader)
-        crawler.signals.connect(spider.page_dropped, signal=signals.request_dropped)
         spider.page_items.connect(crawler)
         crawler.signals.connect(spider.review_kept, signal=signals.item_scraped)
         crawler.signals.connect(spider.review_dropped, signal=signals.item_dropped)
@@ -281,7 +281,8 @@ class ReviewsSpider(scrapy.Spider):
         )
         request = failure.request  # type: ignore[attr-defined]
         self.logger.warning("Skipped %s: %s", request.url, reason)
-        self._page_finished(request)
+        if PAGE_INDEX in request.meta:  # out of the way of the pages after it
+            self.page_order.finished(request.meta[PAGE_INDEX])
 
     async def parse_title_page(
         self, response: Response, title_id: str
@@ -349,9 +350,7 @@ class ReviewsSpider(scrapy.Spider):
             self.page_order.reading(request.meta[PAGE_INDEX])
 
     def page_dropped(self, request: scrapy.Request) -> None:
-        """The scheduler's duplicate filter dropped a page: a title's pages loop."""
-        if self._page_finished(request):
-            return
+        """The scheduler's duplicate filter dropped a title's page: its pages loop."""
         progress = self._progress_of(request)
         if progress is None:
             return
@@ -379,13 +378,6 @@ class ReviewsSpider(scrapy.Spider):
             report_titles(self._stats, self.logger, list(self.titles.values()), self.tally.titles)
         else:
             report_saved_pages(self._stats, self.logger, self.tally)
-
-    def _page_finished(self, request: scrapy.Request) -> bool:
-        """Whether `request` was a saved page's, now out of the way of the pages after it."""
-        index: int | None = request.meta.get(PAGE_INDEX)
-        if index is not None:
-            self.page_order.finished(index)
-        return index is not None
 
     async def read_page(
         self,
