@@ -110,9 +110,7 @@ async def crawl(settings: dict[str, Any] | None = None, **spider_args: Any) -> C
     return result
 
 
-def scrapy_cmd(
-    *args: str, cwd: Path = ROOT, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
+def scrapy_cmd(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run ``scrapy ARGS`` as a user would, from the project directory, in a process of
     its own (`tests.launcher`).
 
@@ -122,7 +120,7 @@ def scrapy_cmd(
     with tempfile.TemporaryDirectory(prefix="archive-") as scratch:
         if args[:1] == ("crawl",) and not any(arg.startswith("ARCHIVE_DIR=") for arg in args):
             args = (*args, "-s", f"ARCHIVE_DIR={scratch}")
-        done = launcher.run(args, cwd=cwd, timeout=timeout)
+        done = launcher.run(args, timeout=timeout)
     # The in-process suite turns warnings into errors; hold subprocesses to it too.
     assert "DeprecationWarning" not in done.stderr, done.stderr[-3000:]
     return done

@@ -14,6 +14,7 @@ does. What this leaves out, interpreter start-up and the installed ``scrapy`` sc
 from __future__ import annotations
 
 import atexit
+import functools
 import json
 import multiprocessing
 import os
@@ -41,8 +42,6 @@ ROOT = Path(__file__).resolve().parents[1]
 #: each command imports what it needs itself.
 PRELOAD = ["tests.launcher_preload"]
 
-_context: ForkServerContext | None = None
-
 
 def scrapy_env() -> dict[str, str]:
     """The environment of a ``scrapy`` command run from the project directory."""
@@ -51,14 +50,12 @@ def scrapy_env() -> dict[str, str]:
     return env
 
 
+@functools.cache
 def _fork_server() -> ForkServerContext:
-    global _context
-    if _context is None:
-        context = multiprocessing.get_context("forkserver")
-        assert isinstance(context, ForkServerContext)
-        context.set_forkserver_preload(PRELOAD)
-        _context = context
-    return _context
+    context = multiprocessing.get_context("forkserver")
+    assert isinstance(context, ForkServerContext)
+    context.set_forkserver_preload(PRELOAD)
+    return context
 
 
 class _PassedFd:
@@ -109,10 +106,7 @@ def _scrapy_main(
 class Launched:
     """A ``scrapy`` command running in the background, shaped like `subprocess.Popen`."""
 
-    def __init__(
-        self, args: Sequence[str], *, cwd: Path, env: dict[str, str], log: Path | None,
-        merge: bool,
-    ) -> None:  # fmt: skip
+    def __init__(self, args: Sequence[str], *, log: Path | None, merge: bool) -> None:
         self.args = ["scrapy", *args]
         # Output goes into files (a pipe could fill while nobody reads it): `log`, and
         # what it does not take into a scratch directory of this run's.
@@ -127,7 +121,7 @@ class Launched:
             self._stderr.write_bytes(b"")
         self._process: BaseProcess = _fork_server().Process(
             target=_scrapy_main,
-            args=(list(args), str(cwd), env, str(self._stdout),
+            args=(list(args), str(ROOT), scrapy_env(), str(self._stdout),
                   None if self._stderr is None else str(self._stderr)),
         )  # fmt: skip
         self._process.start()
@@ -193,22 +187,15 @@ class Launched:
         self.close()
 
 
-def start(
-    args: Sequence[str], *, cwd: Path = ROOT, env: dict[str, str] | None = None,
-    log: Path | None = None, merge: bool = False,
-) -> Launched:  # fmt: skip
-    """``scrapy ARGS`` in the background; its output into `log` if given (stderr too
-    when `merge`), else kept for `Launched.output`."""
-    return Launched(args, cwd=cwd, env=scrapy_env() if env is None else env, log=log,
-                    merge=merge)  # fmt: skip
+def start(args: Sequence[str], *, log: Path | None = None, merge: bool = False) -> Launched:
+    """``scrapy ARGS`` in the background, from the project directory; its output into
+    `log` if given (stderr too when `merge`), else kept for `Launched.output`."""
+    return Launched(args, log=log, merge=merge)
 
 
-def run(
-    args: Sequence[str], *, cwd: Path = ROOT, env: dict[str, str] | None = None,
-    timeout: float = 120,
-) -> subprocess.CompletedProcess[str]:  # fmt: skip
+def run(args: Sequence[str], *, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """``scrapy ARGS`` to its end, as `subprocess.run` with ``capture_output`` would."""
-    with start(args, cwd=cwd, env=env) as launched:
+    with start(args) as launched:
         try:
             status = launched.wait(timeout)
         except subprocess.TimeoutExpired:
