@@ -13,43 +13,38 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-import scrapy.cmdline
-import scrapy.crawler
-import twisted.internet.asyncioreactor
-from scrapy.settings import default_settings
+import scrapy.cmdline  # what every command imports first
+import scrapy.crawler  # noqa: F401
+import twisted.internet.asyncioreactor  # noqa: F401 - importable, not installed
+from scrapy.settings import Settings
 from scrapy.utils.misc import load_object, walk_modules_iter
 
 from reviewcrawler import settings as project
 from reviewcrawler.filepages import saved_response
 from reviewcrawler.parsers import read
 
-COMPONENT_SETTINGS = (
-    "DOWNLOAD_HANDLERS", "DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS",
-    "ITEM_PIPELINES", "FEED_EXPORTERS", "FEED_STORAGES",
+#: Settings that name components: a class per name (handlers, feed exporters and
+#: storages) or a class per order (middlewares, extensions, pipelines).
+NAMED_COMPONENTS = ("DOWNLOAD_HANDLERS", "FEED_EXPORTERS", "FEED_STORAGES")
+ORDERED_COMPONENTS = (
+    "DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS", "ITEM_PIPELINES",
 )  # fmt: skip
-OTHER_COMPONENTS = (
+ONE_COMPONENT = (
     "SCHEDULER", "SCHEDULER_PRIORITY_QUEUE", "SCHEDULER_MEMORY_QUEUE",
     "SCHEDULER_START_MEMORY_QUEUE", "DUPEFILTER_CLASS", "STATS_CLASS", "LOG_FORMATTER",
     "ROBOTSTXT_PARSER", "REQUEST_FINGERPRINTER_CLASS", "ITEM_PROCESSOR",
 )  # fmt: skip
 
 
-def _component_paths() -> list[str]:
-    paths: list[str] = []
-    for source in (default_settings, project):
-        for name in COMPONENT_SETTINGS:
-            for suffix in ("", "_BASE"):
-                value = getattr(source, name + suffix, None) or {}
-                # DOWNLOAD_HANDLERS and FEED_* map a name to a class, the others a class
-                # to its order.
-                named = name in ("DOWNLOAD_HANDLERS", "FEED_EXPORTERS", "FEED_STORAGES")
-                paths += [p for p in (value.values() if named else value) if isinstance(p, str)]
-        paths += [
-            value
-            for name in OTHER_COMPONENTS
-            if isinstance(value := getattr(source, name, None), str)
-        ]
-    return paths
+def _component_paths() -> list[object]:
+    settings = Settings()
+    settings.setmodule(project, priority="project")
+    paths: list[object] = []
+    for name in NAMED_COMPONENTS:
+        paths += settings.getwithbase(name).values()
+    for name in ORDERED_COMPONENTS:
+        paths += settings.getwithbase(name)
+    return paths + [settings.get(name) for name in ONE_COMPONENT]
 
 
 def preload() -> None:
@@ -58,7 +53,7 @@ def preload() -> None:
     for path in _component_paths():
         # A component the command would fail on fails there, with its own message.
         with contextlib.suppress(Exception):
-            load_object(path)
+            load_object(path)  # a class, or its dotted path
 
 
 def warm_up() -> None:
@@ -68,6 +63,5 @@ def warm_up() -> None:
             read(saved_response(page.as_uri(), page.read_bytes(), page.name), scraped_at="x")
 
 
-assert scrapy.cmdline and scrapy.crawler and twisted.internet.asyncioreactor
 preload()
 warm_up()
