@@ -41,6 +41,7 @@ from benchmarks.measure import (
     Run,
     measure,
     one_page_run,
+    scrapy_command,
 )
 from benchmarks.summary import RESULTS
 from reviewcrawler.archive.files import write_json_atomic
@@ -132,10 +133,7 @@ def cached_archive(cache: Path, reviews: int, logs: Path) -> tuple[Path, dict[st
         started = time.perf_counter()
         generate_archive(building / "archive", reviews)
         generated_s = time.perf_counter() - started
-        reindex = [
-            sys.executable, "-m", "scrapy", "archive", "reindex",
-            "-s", f"ARCHIVE_DIR={building / 'archive'}",
-        ]  # fmt: skip
+        reindex = scrapy_command("archive", "reindex", "-s", f"ARCHIVE_DIR={building / 'archive'}")
         wall, usage, code = measure(reindex, logs, f"reindex-{reviews}")
         if code != 0:
             raise BenchmarkError(f"scrapy archive reindex of {reviews:,} reviews exited {code}")

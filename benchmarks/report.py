@@ -22,6 +22,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from benchmarks.measure import scrapy_command
+
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ("20260101T060000Z-000001", "20260201T060000Z-000002", "20260301T060000Z-000003")
 
@@ -76,8 +78,7 @@ def write_archive(archive: Path, reviews: int, titles: int) -> None:
 
 def scrapy(archive: Path, *args: str) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of ``scrapy archive ARGS``."""
-    command = [sys.executable, "-m", "scrapy", "archive", *args, "-s", f"ARCHIVE_DIR={archive}",
-               "--quiet"]  # fmt: skip
+    command = scrapy_command("archive", *args, "-s", f"ARCHIVE_DIR={archive}", "--quiet")
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)

@@ -27,6 +27,7 @@ benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import shlex
 import shutil
 import statistics
 import sys
@@ -48,6 +49,7 @@ from benchmarks.measure import (
     machine,
     measure_size,
     project_state,
+    scrapy_command,
     versions,
 )
 from benchmarks.summary import RESULTS, archive_table, plot, table, target_checks
@@ -140,7 +142,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": machine(),
         "versions": versions(),
         "project": project_state(),
-        "settings": {"sizes": list(args.sizes), "repeat": args.repeat, **options},
+        "settings": {
+            "sizes": list(args.sizes),
+            "repeat": args.repeat,
+            **options,
+            "scrapy": shlex.join(scrapy_command()),
+        },
         "variants": VARIANTS,
     }
     try:

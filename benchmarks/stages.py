@@ -31,7 +31,6 @@ import os
 import pickle
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -41,6 +40,7 @@ from scrapy.http import HtmlResponse
 
 from benchmarks import floor
 from benchmarks.corpus import generate
+from benchmarks.measure import scrapy_command
 from reviewcrawler.archive.fingerprint import content_fingerprint
 from reviewcrawler.archive.index import build_index, open_index
 from reviewcrawler.archive.layout import ArchiveLayout, new_run_id
@@ -199,18 +199,10 @@ def engine_per_item(
         (one / first.name).write_bytes(first.read_bytes())
 
         def crawl(directory: Path, items: int) -> float:
-            command = [
-                sys.executable,
-                "-m",
-                "scrapy",
-                "runspider",
-                str(spider),
-                "-a",
-                f"pages={directory}",
-                "-a",
-                f"per_page={items}",
+            command = scrapy_command(
+                "runspider", str(spider), "-a", f"pages={directory}", "-a", f"per_page={items}",
                 *extra,
-            ]
+            )  # fmt: skip
             before = _children_cpu()
             env = {**os.environ, "PYTHONPATH": tmp}  # the pipelines, by module name
             subprocess.run(command, check=True, capture_output=True, cwd=tmp, env=env)
@@ -230,21 +222,11 @@ def crawl_per_review(pages_dir: Path, reviews: int, rounds: int) -> float:
         (one / first.name).write_bytes(first.read_bytes())
 
         def crawl(directory: Path, run: int) -> float:
-            command = [
-                sys.executable,
-                "-m",
-                "scrapy",
-                "crawl",
-                "reviews",
-                "-a",
-                f"path={directory}",
-                "-O",
-                str(Path(tmp) / f"out-{run}.jsonl"),
-                "-s",
-                f"ARCHIVE_DIR={Path(tmp) / f'archive-{run}'}",
-                "-s",
-                "LOG_LEVEL=WARNING",
-            ]
+            command = scrapy_command(
+                "crawl", "reviews", "-a", f"path={directory}",
+                "-O", str(Path(tmp) / f"out-{run}.jsonl"),
+                "-s", f"ARCHIVE_DIR={Path(tmp) / f'archive-{run}'}", "-s", "LOG_LEVEL=WARNING",
+            )  # fmt: skip
             before = _children_cpu()
             subprocess.run(command, check=True, capture_output=True, cwd=PROJECT)
             return _children_cpu() - before

@@ -258,3 +258,17 @@ def serving(address: Path) -> Iterator[str]:
         finally:
             server.shutdown()
             thread.join()
+
+
+@contextmanager
+def installed_client(path: Path) -> Iterator[Path]:
+    """`path` (replaced if it exists) is a ``scrapy`` executable served by `serving`,
+    meanwhile."""
+    # A socket's path has at most ~100 bytes: not under a test's long tmp_path.
+    with tempfile.TemporaryDirectory(prefix="scrapy-") as sockets, serving(
+        Path(sockets) / "scrapy.sock"
+    ) as script:
+        path.unlink(missing_ok=True)
+        path.write_text(script, encoding="utf-8")
+        path.chmod(0o755)
+        yield path

@@ -20,7 +20,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -68,7 +67,7 @@ def fresh_copy(destination: Path) -> Path:
 def link_environment(venv: Path) -> None:
     """`venv`: the environment running these tests, and the Makefile's stamp saying that
     it is installed (make must not try to install anything offline). Its bin/ is a
-    folder of links, so that `install_scrapy_client` can put one script in place."""
+    folder of links, so that one of them, ``scrapy``, can be replaced by a client."""
     venv.mkdir()
     for entry in VENV.iterdir():
         if entry.name == "bin":
@@ -78,14 +77,6 @@ def link_environment(venv: Path) -> None:
         elif not entry.name.startswith(".installed"):
             (venv / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
     (venv / ".installed").touch()
-
-
-def install_scrapy_client(checkout: Path, script: str) -> None:
-    """`checkout`'s ``scrapy`` runs its commands through `tests.launcher.serving`."""
-    scrapy = checkout / ".venv" / "bin" / "scrapy"
-    scrapy.unlink()
-    scrapy.write_text(script, encoding="utf-8")
-    scrapy.chmod(0o755)
 
 
 def environment(checkout: Path) -> dict[str, str]:
@@ -163,10 +154,8 @@ def page_failures(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, str | 
     assert is_make_crawl(first), f"the README starts with {first.line!r}, not make crawl"
     setup_failure = run(first, readme_checkout)
     assert setup_failure is None, setup_failure
-    with tempfile.TemporaryDirectory(prefix="docs-") as sockets, launcher.serving(
-        Path(sockets) / "scrapy.sock"
-    ) as client, ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        install_scrapy_client(readme_checkout, client)
+    client = readme_checkout / ".venv" / "bin" / "scrapy"
+    with launcher.installed_client(client), ThreadPoolExecutor(os.cpu_count() or 2) as pool:
         base = shutil.copytree(readme_checkout, workspace / "after-make-crawl", symlinks=True)
         runs = {readme: pool.submit(run_commands, readme_commands, readme_checkout)}
         for number, page in enumerate(page for page in PAGES if not is_readme(page)):
