@@ -83,6 +83,8 @@ class LocalSite:
     def __init__(self) -> None:
         self.routes: dict[str, list[Reply]] = {}
         self.hits: list[Hit] = []
+        #: Seconds every reply takes on top of its own `Reply.delay`.
+        self.slowness = 0.0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
@@ -162,7 +164,7 @@ def _handler_for(site: LocalSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             reply = site.reply_to(self.path, dict(self.headers.items()))
-            time.sleep(reply.delay)
+            time.sleep(reply.delay + site.slowness)
             body = reply.body.encode("utf-8")
             try:
                 self.send_response(reply.status)

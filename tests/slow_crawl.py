@@ -15,7 +15,7 @@ def slow_crawl(
 ) -> launcher.Launched:
     """``scrapy crawl reviews -a path=PAGES`` into `archive`, archiving one review every
     `seconds` (this pipeline after the archive's), in the background; `settings` as ``-s``."""
-    pipelines = {**project.ITEM_PIPELINES, "tests.slow_pipeline.SlowPipeline": 250}
+    pipelines = {**project.ITEM_PIPELINES, "tests.slow_pipeline.SlowPipeline": 350}
     args = ["crawl", "reviews", "-a", f"path={pages}", "-s", f"ARCHIVE_DIR={archive}"]
     args += ["-s", f"ITEM_PIPELINES={json.dumps(pipelines)}"]
     args += ["-s", f"TEST_SLOW_ITEM_SECONDS={seconds}"]

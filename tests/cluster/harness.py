@@ -17,10 +17,10 @@ TITLES = [currentpages.TITLE_ID, *LEGACY_TITLES]
 #: These titles are served in one order, IMDb's default: crawled in it, as the
 #: single-process tests of such pages do (newest first: `tests.orderedsite`).
 HELPFUL = "helpful"
-#: A lease of the killed or lost workers' titles (``CLUSTER_TITLE_LEASE=3``) runs out
-#: while their successors wait: they (and the ingester) keep the 3 s idle of before.
-LEASE = "CLUSTER_TITLE_LEASE=3"
-LEASE_IDLE = 3.0
+#: A killed or lost worker's titles are leased for 2 s: long beside a page of the local
+#: site, short enough to wait out. Their successors and the ingester wait for it while
+#: they idle (a title leased is work to come: `ClusterWorker._busy`, `Status.idle`).
+LEASE = "CLUSTER_TITLE_LEASE=2"
 
 
 def serve_titles(site: LocalSite, titles: list[str] = LEGACY_TITLES) -> None:
@@ -57,11 +57,11 @@ def worker(
     site: LocalSite,
     log: Path,
     *settings: str,
-    idle: float = 1,
+    idle: float = 0.5,
     order: str = HELPFUL,
 ) -> Launched:
-    """A worker started after its titles were enqueued: idle for `idle` seconds means the
-    queue is done. A test that waits for a lease to run out gives it longer (`LEASE_IDLE`)."""
+    """A worker started after its titles were enqueued: idle for `idle` seconds (no title
+    queued or leased, nothing of its own to do) means the queue is done."""
     args = ["crawl", "reviews", "-a", f"order={order}", "-s", f"REDIS_URL={redis_url}"]
     args += site_args(site)
     args += ["-s", f"MAX_IDLE_TIME_BEFORE_CLOSE={idle}", "-s", "CLUSTER_REQUESTS_PER_SECOND=0"]
@@ -71,7 +71,7 @@ def worker(
 
 
 def ingester(
-    redis_url: str, archive: Path, log: Path, *settings: str, idle: float = 1
+    redis_url: str, archive: Path, log: Path, *settings: str, idle: float = 0.5
 ) -> Launched:
     args = ["archive", "ingest", "-s", f"REDIS_URL={redis_url}", "-s", f"ARCHIVE_DIR={archive}"]
     args += ["--until-idle", str(idle), "-s", "INGEST_BATCH_SECONDS=0.5"]
@@ -83,14 +83,10 @@ def ingester(
 def lease_cluster(
     redis_url: str, site: LocalSite, archive: Path, logs: Path, workers: int, run: str = ""
 ) -> tuple[list[Launched], Launched]:
-    """`workers` workers and the ingester, for a test in which a title's lease runs out:
-    leases of `LEASE`, and idle long enough to see one expire. Logs: ``{run}worker{n}.log``
-    and ``{run}ingest.log`` in `logs`."""
-    started = [
-        worker(redis_url, site, logs / f"{run}worker{n}.log", LEASE, idle=LEASE_IDLE)
-        for n in range(workers)
-    ]
-    return started, ingester(redis_url, archive, logs / f"{run}ingest.log", idle=LEASE_IDLE)
+    """`workers` workers and the ingester, for a test in which a title's lease runs out
+    (leases of `LEASE`). Logs: ``{run}worker{n}.log`` and ``{run}ingest.log`` in `logs`."""
+    started = [worker(redis_url, site, logs / f"{run}worker{n}.log", LEASE) for n in range(workers)]
+    return started, ingester(redis_url, archive, logs / f"{run}ingest.log")
 
 
 def scrapy(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -109,22 +105,12 @@ def export(archive: Path) -> list[dict[str, object]]:
     return sorted(records, key=lambda r: str(r["review_id"]))
 
 
-def slow_down(site: LocalSite, seconds: float) -> None:
-    """Every response of `site` takes `seconds` more: time to kill a process mid-crawl."""
-    import time
-
-    reply_to = site.reply_to
-
-    def slow(target: str, headers: dict[str, str]) -> object:
-        time.sleep(seconds)
-        return reply_to(target, headers)
-
-    site.reply_to = slow  # type: ignore[method-assign]
-
-
 def single_process_crawl(site: LocalSite, archive: Path, titles: list[str]) -> None:
+    """The reference a cluster's archive is compared with: one process, pages in parallel
+    (what it archives does not depend on how many at once), no slowed-down site."""
+    site.slowness = 0
     args = ["crawl", "reviews", "-a", f"title={','.join(titles)}", "-a", f"order={HELPFUL}"]
-    args += ["-s", f"ARCHIVE_DIR={archive}"]
+    args += ["-s", f"ARCHIVE_DIR={archive}", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
     done = scrapy(*args, *site_args(site))
     assert done.returncode == 0, done.stderr[-3000:]
 

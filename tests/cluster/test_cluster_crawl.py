@@ -55,7 +55,7 @@ def test_killed_worker_and_ingester_lose_and_duplicate_nothing(
     redis_server: RedisServer, local_site: LocalSite, tmp_path: Path
 ) -> None:
     harness.serve_titles(local_site)
-    harness.slow_down(local_site, 0.03)
+    local_site.slowness = 0.03  # time to kill or lose things mid-crawl
     enqueue_ok(redis_server.url, *TITLES)
     archive = tmp_path / "cluster"
     workers, ingester = harness.lease_cluster(redis_server.url, local_site, archive, tmp_path, 3)
@@ -66,15 +66,9 @@ def test_killed_worker_and_ingester_lose_and_duplicate_nothing(
     assert workers[0].wait(timeout=10) == -signal.SIGKILL
     assert ingester.wait(timeout=10) == -signal.SIGKILL
     workers[0] = harness.worker(
-        redis_server.url,
-        local_site,
-        tmp_path / "worker0b.log",
-        harness.LEASE,
-        idle=harness.LEASE_IDLE,
+        redis_server.url, local_site, tmp_path / "worker0b.log", harness.LEASE
     )
-    ingester = harness.ingester(
-        redis_server.url, archive, tmp_path / "ingest2.log", idle=harness.LEASE_IDLE
-    )
+    ingester = harness.ingester(redis_server.url, archive, tmp_path / "ingest2.log")
     assert harness.wait_all(workers) == [0, 0, 0]
     assert ingester.wait(timeout=120) == 0, (tmp_path / "ingest2.log").read_text()[-3000:]
 

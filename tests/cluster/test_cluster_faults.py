@@ -57,7 +57,7 @@ def test_redis_lost_mid_run_then_a_rerun_completes(
     redis_server: RedisServer, local_site: LocalSite, tmp_path: Path
 ) -> None:
     harness.serve_titles(local_site)
-    harness.slow_down(local_site, 0.03)
+    local_site.slowness = 0.03  # time to kill or lose things mid-crawl
     enqueue_ok(redis_server.url, *TITLES)
     archive = tmp_path / "cluster"
     workers, ingester = harness.lease_cluster(redis_server.url, local_site, archive, tmp_path, 2)
@@ -105,11 +105,11 @@ def test_a_title_enqueued_again_is_crawled_again(
     titles = harness.LEGACY_TITLES[:2]
     for round_ in (1, 2):
         enqueue_ok(redis_server.url, *titles)
-        worker = harness.worker(redis_server.url, local_site, tmp_path / f"w{round_}.log", idle=1)
+        worker = harness.worker(redis_server.url, local_site, tmp_path / f"w{round_}.log")
         assert worker.wait(timeout=60) == 0
         pages = [hit.path for hit in local_site.hits if "robots.txt" not in hit.path]
         assert len(pages) == round_ * (3 + 4)  # 3 and 4 pages: all of them, each round
-    ingester = harness.ingester(redis_server.url, tmp_path / "archive", tmp_path / "i.log", idle=1)
+    ingester = harness.ingester(redis_server.url, tmp_path / "archive", tmp_path / "i.log")
     assert ingester.wait(timeout=60) == 0
     assert set(harness.versions_per_review(tmp_path / "archive").values()) == {1}
 
@@ -125,7 +125,7 @@ def test_the_password_is_never_shown(
         title = harness.LEGACY_TITLES[0]
         harness.serve_titles(local_site, [title])
         enqueue_ok(server.url, title)
-        worker = harness.worker(server.url, local_site, tmp_path / "worker.log", idle=1)
+        worker = harness.worker(server.url, local_site, tmp_path / "worker.log")
         ingester = harness.ingester(server.url, tmp_path / "archive", tmp_path / "ingest.log")
         assert harness.wait_all([worker, ingester]) == [0, 0]
         status = harness.scrapy("enqueue", "--status", "-s", f"REDIS_URL={server.url}")

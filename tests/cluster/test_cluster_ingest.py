@@ -36,7 +36,7 @@ def test_until_idle_exits_3_when_a_title_ended_incomplete(
     # The cut title's second page is gone (4 pages of 10 reviews: 10 read).
     local_site.serve(f"/title/{cut}/reviews/_ajax?paginationKey=key2", Reply("gone", status=404))
     enqueue_ok(redis_server.url, whole, cut)
-    worker = harness.worker(redis_server.url, local_site, tmp_path / "worker.log", idle=1)
+    worker = harness.worker(redis_server.url, local_site, tmp_path / "worker.log")
     ingester = harness.ingester(redis_server.url, tmp_path / "archive", tmp_path / "ingest.log")
     # The worker that read the title's last page says so too, as `scrapy crawl` would.
     assert worker.wait(timeout=60) == 3
@@ -61,7 +61,7 @@ def test_sigterm_mid_batch_commits_what_the_ingester_holds(
     titles = harness.LEGACY_TITLES[:3]
     harness.serve_titles(local_site, titles)
     enqueue_ok(redis_server.url, *titles)
-    worker = harness.worker(redis_server.url, local_site, tmp_path / "worker.log", idle=1)
+    worker = harness.worker(redis_server.url, local_site, tmp_path / "worker.log")
     assert worker.wait(timeout=60) == 0
     client = Redis.from_url(redis_server.url)
     entries = client.xlen(STREAM)

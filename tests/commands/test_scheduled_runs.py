@@ -19,7 +19,7 @@ from tests.pages import review, write_pages
 from tests.slow_crawl import slow_crawl
 
 REVIEWS = 24
-SLOW_ITEM_SECONDS = 0.25
+SLOW_ITEM_SECONDS = 0.15
 
 
 @pytest.fixture
