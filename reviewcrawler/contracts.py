@@ -8,6 +8,8 @@ from typing import Any
 from scrapy.contracts import Contract
 from scrapy.utils.conf import closest_scrapy_cfg
 
+from reviewcrawler.spiders.reviews import SAVED_PAGE_META
+
 #: The project's saved pages, beside scrapy.cfg.
 FIXTURES = "fixtures"
 
@@ -17,7 +19,8 @@ class FixtureContract(Contract):
 
     It stands for ``@url`` with a ``file://`` URL, which cannot be written into a
     docstring (it depends on where the project is), so the check needs no network
-    and never asks IMDb for anything.
+    and never asks IMDb for anything. The page is read as a ``path=`` crawl reads
+    one (`SAVED_PAGE_META`): without the polite delays meant for IMDb.
     """
 
     name = "fixture"
@@ -26,4 +29,5 @@ class FixtureContract(Contract):
         config = closest_scrapy_cfg()
         root = Path(config).parent if config else Path.cwd()
         args["url"] = (root / FIXTURES / self.args[0]).resolve().as_uri()
+        args["meta"] = {**(args.get("meta") or {}), **SAVED_PAGE_META}
         return args

@@ -56,6 +56,13 @@ def preload() -> None:
             load_object(path)  # a class, or its dotted path
 
 
+def preload_report() -> None:
+    """The report's modules and matplotlib, if the report extra is installed."""
+    with contextlib.suppress(ImportError):
+        import reviewcrawler.report.gather
+        import reviewcrawler.report.page  # noqa: F401
+
+
 def warm_up() -> None:
     fixtures = Path(__file__).resolve().parents[1] / "fixtures"
     for page in (fixtures / "legacy/pusher2-page1.html", fixtures / "current/pusher2-2026.html"):
@@ -64,4 +71,5 @@ def warm_up() -> None:
 
 
 preload()
+preload_report()
 warm_up()

@@ -18,7 +18,7 @@ from tests.legacypages import TITLE_ID, first_page, fragment
 from tests.localsite import Reply
 from tests.pages import render_page, review
 
-SMALL, LARGE = 1_000, 10_000
+SMALL, LARGE = 500, 5_000
 
 
 def current_page(cards: int) -> str:
