@@ -27,14 +27,15 @@ crawl: $(STAMP)
 
 # --dist loadfile: a module's tests on one worker, so a module-scoped fixture (the docs
 # pages' one run of every command, an archive several tests read) is built once, not
-# once per worker. (--dist loadgroup with markers would be finer, but pytest-xdist 3.8
-# does not group tests under pytest 9.) Three workers on two cores: about a third of the
-# suite waits on purpose (cluster leases running out, slow servers, signals), and a
-# third worker fills that time (2 workers: ~100 s; 3: ~85 s; 4: no faster).
+# once per worker; --no-loadscope-reorder: modules are handed out in collection order,
+# where the conftest puts the slow ones first (xdist would order them by test count,
+# leaving a 15 s module of 4 tests for last). Three workers on two cores: part of the
+# suite waits on purpose (cluster leases, slow servers, signals), and a third worker
+# fills that time.
 test: $(STAMP) chromium redis-server
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n 3 --dist loadfile
+	$(BIN)/python -m pytest -n 3 --dist loadfile --no-loadscope-reorder
 
 # The cluster tests need a real redis-server: installed here when we can (root with
 # apt-get); otherwise those tests are skipped with one line saying how to get them.

@@ -7,10 +7,14 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.cluster import harness
 from tests.cluster.harness import TITLES, enqueue_ok
 from tests.cluster.redisserver import RedisServer
 from tests.localsite import LocalSite
+
+pytestmark = pytest.mark.slow
 
 
 def expected_reviews() -> int:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.cluster import harness
 from tests.cluster.harness import TITLES, enqueue_ok
 from tests.cluster.redisserver import RedisServer, free_port
 from tests.localsite import LocalSite
+
+pytestmark = pytest.mark.slow
 
 
 def status(redis_url: str) -> str:

@@ -7,11 +7,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.cluster import harness
 from tests.cluster.harness import enqueue_ok
 from tests.cluster.redisserver import RedisServer
 from tests.localsite import LocalSite
 from tests.orderedsite import OrderedTitle
+
+pytestmark = pytest.mark.slow
 
 #: Two titles of each layout, 60 reviews (3 pages) each, with review ids of their own.
 SITE_TITLES = [

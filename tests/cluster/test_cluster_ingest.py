@@ -8,6 +8,7 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
 from redis import Redis
 from redis.exceptions import ResponseError
 
@@ -16,6 +17,8 @@ from tests.cluster import harness
 from tests.cluster.harness import enqueue_ok
 from tests.cluster.redisserver import RedisServer
 from tests.localsite import LocalSite, Reply
+
+pytestmark = pytest.mark.slow
 
 STREAM = "reviews:stream"
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.cluster import harness
 from tests.cluster.harness import enqueue_ok
 from tests.cluster.redisserver import RedisServer
 from tests.localsite import LocalSite
 
-RATE = 5
+pytestmark = pytest.mark.slow
+
+RATE = 10
 
 
 def busiest_second(times: list[float]) -> int:

@@ -18,6 +18,8 @@ from tests.conftest import read_jsonl, scrapy_cmd
 from tests.pages import review, write_pages
 from tests.slow_crawl import slow_crawl
 
+pytestmark = pytest.mark.slow
+
 REVIEWS = 24
 SLOW_ITEM_SECONDS = 0.15
 

@@ -27,6 +27,8 @@ from tests.archive_helpers import assert_valid_archive, manifests, review_files
 from tests.conftest import ROOT
 from tests.pages import review, write_pages
 
+pytestmark = pytest.mark.slow
+
 STARTUP_TIMEOUT = 30
 JOB_TIMEOUT = 120
 BIN = Path(sys.executable).parent

@@ -30,6 +30,8 @@ from reviewcrawler.items import Problem
 from reviewcrawler.parsers import read
 from tests.conftest import FIXTURES, ROOT, read_jsonl, scrapy_cmd
 
+pytestmark = pytest.mark.slow
+
 SCRAPED_AT = "2026-01-01T00:00:00+00:00"
 PAGES = sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".html", ".json", ".htm"))
 

@@ -29,6 +29,8 @@ from tests import launcher
 from tests.conftest import ROOT
 from tests.docs.markdown import Command, blocks, commands, missing_output
 
+pytestmark = pytest.mark.slow
+
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 IGNORED = shutil.ignore_patterns(
     ".git", ".venv", "*.egg-info", "__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache",

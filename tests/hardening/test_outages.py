@@ -12,6 +12,8 @@ from tests.hardening.faults import assert_quiet, crawl_cmd, error_lines, lines_w
 from tests.legacypages import TITLE_ID
 from tests.localsite import Reply
 
+pytestmark = pytest.mark.slow
+
 
 def free_port() -> int:
     """A port nothing listens on (bound, then let go)."""

@@ -7,12 +7,16 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from reviewcrawler.archive.layout import ArchiveLayout
 from reviewcrawler.archive.lock import ArchiveLock
 from tests.archive_helpers import assert_valid_archive, manifests
 from tests.hardening.faults import archived, clean_run, crawl_cmd, two_titles
 from tests.launcher import Launched
 from tests.slow_crawl import slow_crawl
+
+pytestmark = pytest.mark.slow
 
 
 def wait_for_partial(archive: Path, timeout: float = 60) -> None:

@@ -10,9 +10,13 @@ from reviewcrawler.report.browser import dump_dom, find_browser, screenshot
 from tests.report.conftest import archive_cmd
 
 BROWSER = find_browser()
-pytestmark = pytest.mark.skipif(
-    BROWSER is None, reason="no chromium-headless-shell or chromium (make test installs it as root)"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        BROWSER is None,
+        reason="no chromium-headless-shell or chromium (make test installs it as root)",
+    ),
+]
 
 
 def test_rendered_report_shows_every_plot(fixtures_archive, tmp_path):
