@@ -137,6 +137,11 @@ def local_site() -> Iterator[LocalSite]:
     yield from running_site()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Before pytest-xdist starts its workers, which inherit the server's address.
+    launcher.serve_this_run()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The modules marked ``slow`` first, each kept whole and in order. ``make test``
     hands whole modules to its workers in this order (``--dist loadfile

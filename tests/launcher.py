@@ -3,21 +3,24 @@
 The suite runs a few hundred ``scrapy`` commands; started as ``python -m scrapy``, each
 spends most of its life importing Scrapy, Twisted and the project before it does
 anything. Here every command runs in a process forked from a fork server that imported
-them once (multiprocessing's ``forkserver`` with preloaded modules). It is still a
-process of its own: its own reactor, working directory, environment, signals, exit
-status and stdout/stderr, run by ``scrapy.cmdline.execute`` as the ``scrapy`` script
-does. What this leaves out, interpreter start-up and the installed ``scrapy`` script
-(and a warning raised while importing), the docs pages' commands run as written
-(tests/docs).
+them once (multiprocessing's ``forkserver`` with preloaded modules): one for the whole
+run, in the process that started it, which runs the commands of every pytest-xdist
+worker sent to it over a Unix socket (`serve_this_run`). It is still a process of its
+own: its own reactor, working directory, environment, signals, exit status and
+stdout/stderr, run by ``scrapy.cmdline.execute`` as the ``scrapy`` script does. What
+this leaves out, interpreter start-up and the installed ``scrapy`` script (and a
+warning raised while importing), the docs pages' commands run as written (tests/docs).
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import json
 import multiprocessing
 import os
+import select
 import shutil
 import signal
 import socket
@@ -31,7 +34,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from multiprocessing import reduction
 from multiprocessing.context import ForkServerContext
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -46,7 +48,8 @@ PRELOAD = ["tests.launcher_preload"]
 def scrapy_env() -> dict[str, str]:
     """The environment of a ``scrapy`` command run from the project directory."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("SCRAPY_SETTINGS_MODULE", None)
+    for name in ("SCRAPY_SETTINGS_MODULE", ADDRESS_VARIABLE):
+        env.pop(name, None)
     return env
 
 
@@ -119,30 +122,51 @@ class Launched:
         self._stdout.write_bytes(b"")
         if self._stderr is not None:
             self._stderr.write_bytes(b"")
-        self._process: BaseProcess = _fork_server().Process(
-            target=_scrapy_main,
-            args=(list(args), str(ROOT), scrapy_env(), str(self._stdout),
-                  None if self._stderr is None else str(self._stderr)),
-        )  # fmt: skip
-        self._process.start()
-        assert self._process.pid is not None
-        self.pid: int = self._process.pid
-        self._closed_with: int | None = None
+        request = {
+            "args": list(args), "cwd": str(ROOT), "env": scrapy_env(),
+            "streams": [str(self._stdout), None if self._stderr is None else str(self._stderr)],
+        }  # fmt: skip
+        self._server = socket.socket(socket.AF_UNIX)
+        self._server.connect(_server_address())
+        self._server.sendall(json.dumps(request).encode())
+        self._server.shutdown(socket.SHUT_WR)
+        self._replies = b""
+        self.pid = int(self._reply(None) or 0)
+        self._status: int | None = None
+
+    def _reply(self, timeout: float | None) -> bytes | None:
+        """The server's next line: the pid, then the exit status; ``None`` if it has not
+        come within `timeout` seconds."""
+        while b"\n" not in self._replies:
+            ready, _, _ = select.select([self._server], [], [], timeout)
+            if not ready:
+                return None
+            chunk = self._server.recv(64)
+            if not chunk:
+                raise RuntimeError(f"the command server left without an answer: {self.args}")
+            self._replies += chunk
+        line, self._replies = self._replies.split(b"\n", 1)
+        return line
+
+    def _ended(self, timeout: float | None) -> int | None:
+        """The exit status, once the server sent it (then the connection is done)."""
+        if self._status is None and (line := self._reply(timeout)) is not None:
+            self._status = int(line)
+            self._server.close()
+        return self._status
 
     @property
     def returncode(self) -> int | None:
-        if self._closed_with is not None:
-            return self._closed_with
-        return self._process.exitcode
+        return self._ended(0)
 
     def poll(self) -> int | None:
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
-        self._process.join(timeout)
-        if self._process.exitcode is None:
+        status = self._ended(timeout)
+        if status is None:
             raise subprocess.TimeoutExpired(self.args, timeout or 0)
-        return self._process.exitcode
+        return status
 
     def send_signal(self, sent: signal.Signals) -> None:
         if self.returncode is None:
@@ -166,16 +190,11 @@ class Launched:
 
     def close(self) -> None:
         """Kill it if it still runs; its exit status stays, its output goes."""
-        if self._closed_with is not None:
-            return
-        if self._process.exitcode is None:
-            self.kill()
-            self._process.join()
-        assert self._process.exitcode is not None
-        self._closed_with = self._process.exitcode
-        self._process.close()
+        self.kill()
+        self.wait()
         if self._scratch is not None:
-            shutil.rmtree(self._scratch)
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
 
     def __enter__(self) -> Launched:
         return self
@@ -205,8 +224,8 @@ def run(args: Sequence[str], *, timeout: float = 120) -> subprocess.CompletedPro
         return subprocess.CompletedProcess(launched.args, status, out, err)
 
 
-#: A ``scrapy`` executable for a shell: it runs the command through `serving`'s fork
-#: server, with the shell's stdin, stdout and stderr, and exits as the command did.
+#: A ``scrapy`` executable for a shell: it runs the command through the run's command
+#: server with the shell's stdin, stdout and stderr, and exits as the command did.
 CLIENT_SCRIPT = """#!{python} -IS
 import json, os, signal, socket, sys
 with socket.socket(socket.AF_UNIX) as server:
@@ -214,7 +233,8 @@ with socket.socket(socket.AF_UNIX) as server:
     request = {{"args": sys.argv[1:], "cwd": os.getcwd(), "env": dict(os.environ)}}
     socket.send_fds(server, [json.dumps(request).encode()], [0, 1, 2])
     server.shutdown(socket.SHUT_WR)
-    status = int(b"".join(iter(lambda: server.recv(64), b"")))
+    replies = b"".join(iter(lambda: server.recv(64), b""))
+status = int(replies.split()[-1])  # after the command's pid
 if status < 0:  # killed by a signal: so is this process, as the shell expects
     signal.signal(-status, signal.SIG_DFL)
     os.kill(os.getpid(), -status)
@@ -223,6 +243,8 @@ sys.exit(status)
 
 
 class _CommandHandler(socketserver.BaseRequestHandler):
+    """One command: its request in, its pid out, then its exit status when it ends."""
+
     def handle(self) -> None:
         connection: socket.socket = self.request
         first, fds, _, _ = socket.recv_fds(connection, 1 << 16, 3)
@@ -230,25 +252,27 @@ class _CommandHandler(socketserver.BaseRequestHandler):
         while chunk := connection.recv(1 << 16):
             chunks.append(chunk)
         request = json.loads(b"".join(chunks))
+        # Output into files named by the request, or into the descriptors it passed.
+        streams = request.get("streams") or [_PassedFd(fd) for fd in fds]
         try:
-            process = _fork_server().Process(
-                target=_scrapy_main,
-                args=(request["args"], request["cwd"], request["env"],
-                      *(_PassedFd(fd) for fd in fds)),
-            )  # fmt: skip
+            args = (request["args"], request["cwd"], request["env"], *streams)
+            process = _fork_server().Process(target=_scrapy_main, args=args)
             process.start()
         finally:
             for fd in fds:  # the child has its copies: a reader must see EOF when it ends
                 os.close(fd)
+        with contextlib.suppress(OSError):  # a client that left still has its command run out
+            connection.sendall(f"{process.pid}\n".encode())
         process.join()
-        connection.sendall(str(process.exitcode).encode())
+        with contextlib.suppress(OSError):
+            connection.sendall(f"{process.exitcode}\n".encode())
         process.close()
 
 
 @contextmanager
 def serving(address: Path) -> Iterator[str]:
-    """Run the commands of `CLIENT_SCRIPT` clients that connect to `address`, meanwhile;
-    yields the client script to install as ``scrapy``."""
+    """Run the commands of clients that connect to `address` (`Launched`, `CLIENT_SCRIPT`),
+    meanwhile; yields the client script to install as ``scrapy``."""
     with socketserver.ThreadingUnixStreamServer(str(address), _CommandHandler) as server:
         server.daemon_threads = True
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -260,15 +284,37 @@ def serving(address: Path) -> Iterator[str]:
             thread.join()
 
 
+#: Where the run's command server listens, for every process of the run: pytest-xdist's
+#: workers inherit it from the process that serves (`serve_this_run`).
+ADDRESS_VARIABLE = "REVIEWCRAWLER_TEST_COMMANDS"
+
+
+def serve_this_run() -> None:
+    """This process serves every ``scrapy`` command of the run, its own and those of the
+    processes it starts: one fork server, so Scrapy and the project are imported once."""
+    if os.environ.get(ADDRESS_VARIABLE):
+        return
+    # A socket's path has at most ~100 bytes: not under a test's long tmp_path.
+    sockets = tempfile.mkdtemp(prefix="scrapy-commands-")
+    address = Path(sockets) / "scrapy.sock"
+    running = serving(address)
+    running.__enter__()
+    atexit.register(shutil.rmtree, sockets, ignore_errors=True)
+    atexit.register(running.__exit__, None, None, None)
+    os.environ[ADDRESS_VARIABLE] = str(address)
+
+
+def _server_address() -> str:
+    serve_this_run()
+    return os.environ[ADDRESS_VARIABLE]
+
+
 @contextmanager
 def installed_client(path: Path) -> Iterator[Path]:
-    """`path` (replaced if it exists) is a ``scrapy`` executable served by `serving`,
-    meanwhile."""
-    # A socket's path has at most ~100 bytes: not under a test's long tmp_path.
-    with tempfile.TemporaryDirectory(prefix="scrapy-") as sockets, serving(
-        Path(sockets) / "scrapy.sock"
-    ) as script:
-        path.unlink(missing_ok=True)
-        path.write_text(script, encoding="utf-8")
-        path.chmod(0o755)
-        yield path
+    """`path` (replaced if it exists) is a ``scrapy`` executable whose commands the run's
+    command server runs, meanwhile."""
+    script = CLIENT_SCRIPT.format(python=sys.executable, address=_server_address())
+    path.unlink(missing_ok=True)
+    path.write_text(script, encoding="utf-8")
+    path.chmod(0o755)
+    yield path
