@@ -19,6 +19,7 @@ import contextlib
 import functools
 import json
 import multiprocessing
+import multiprocessing.connection
 import os
 import select
 import shutil
@@ -256,17 +257,26 @@ class _CommandHandler(socketserver.BaseRequestHandler):
         streams = request.get("streams") or [_PassedFd(fd) for fd in fds]
         try:
             args = (request["args"], request["cwd"], request["env"], *streams)
-            process = _fork_server().Process(target=_scrapy_main, args=args)
-            process.start()
+            with _CHILDREN:
+                process = _fork_server().Process(target=_scrapy_main, args=args)
+                process.start()
         finally:
             for fd in fds:  # the child has its copies: a reader must see EOF when it ends
                 os.close(fd)
         with contextlib.suppress(OSError):  # a client that left still has its command run out
             connection.sendall(f"{process.pid}\n".encode())
-        process.join()
+        multiprocessing.connection.wait([process.sentinel])
+        with _CHILDREN:
+            process.join()
+            status = process.exitcode
+            process.close()
         with contextlib.suppress(OSError):
-            connection.sendall(f"{process.exitcode}\n".encode())
-        process.close()
+            connection.sendall(f"{status}\n".encode())
+
+
+#: multiprocessing's bookkeeping of a process's children is not thread-safe: starting one
+#: polls the others, and two threads reading one exit status leave one of them 255.
+_CHILDREN = threading.Lock()
 
 
 @contextmanager
