@@ -32,6 +32,10 @@ DOWNLOAD_SLOTS = {
     "local-files": {"concurrency": 16, "delay": 0, "jitter": 0},
 }
 HTTPCACHE_ENABLED = False
+# No telnet console: scheduled runs start side by side, and two crawls starting at once
+# can race for its port (Scrapy logs the lost race as an ERROR, failing the run).
+# Turn it on to inspect one live run: -s TELNETCONSOLE_ENABLED=True.
+TELNETCONSOLE_ENABLED = False
 
 # A saved page (path=) or a response larger than this is skipped with one line,
 # never read into memory: no review page comes near it.

@@ -45,9 +45,7 @@ def project_settings(**overrides: Any) -> dict[str, Any]:
     settings = {name: value for name, value in vars(project).items() if name.isupper()}
     # The archive is off unless a test gives it a directory (`archive_settings`):
     # a test must never write into the project's own output/.
-    settings.update(
-        {"LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False, "ARCHIVE_ENABLED": False}
-    )
+    settings.update({"LOG_LEVEL": "WARNING", "ARCHIVE_ENABLED": False})
     settings.update(overrides)
     return settings
 

@@ -41,7 +41,6 @@ def site_args(site: LocalSite) -> list[str]:
         "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "DOWNLOAD_DELAY=0",
         "-s", "RETRY_BACKOFF_BASE=0.05",
-        "-s", "TELNETCONSOLE_ENABLED=False",
         "-s", "REMOTE_CONTROL_ENABLED=False",
         "-s", "PROGRESS_INTERVAL=0",
     ]  # fmt: skip
