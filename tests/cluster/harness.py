@@ -10,8 +10,8 @@ from tests.launcher import Launched
 from tests.localsite import LocalSite
 
 #: Legacy-layout titles of the cluster tests. Exactly-once and the export's
-#: equality do not depend on size, so each has 3 to 6 pages of 10 reviews
-#: (30-60 reviews) rather than the few hundred of a real title.
+#: equality do not depend on size, so each has 2 to 4 pages of 10 reviews
+#: (`title_pages`) rather than the hundreds of a real title.
 LEGACY_TITLES = [f"tt{9_100_000 + n}" for n in range(19)]
 TITLES = [currentpages.TITLE_ID, *LEGACY_TITLES]
 #: These titles are served in one order, IMDb's default: crawled in it, as the
@@ -23,12 +23,17 @@ HELPFUL = "helpful"
 LEASE = "CLUSTER_TITLE_LEASE=2"
 
 
+def title_pages(index: int) -> int:
+    """How many pages the legacy title at `index` of `LEGACY_TITLES` has."""
+    return 2 + index % 3
+
+
 def serve_titles(site: LocalSite, titles: list[str] = LEGACY_TITLES) -> None:
     """The current-layout Pusher II (page + 2 GraphQL answers) and legacy titles."""
     currentpages.serve(site)
     for index, title_id in enumerate(titles):
         first = (index + 1) * 1000
-        pages = 3 + index % 4
+        pages = title_pages(index)
         site.serve_title(
             [range(first + 10 * p, first + 10 * p + 10) for p in range(pages)], title_id
         )

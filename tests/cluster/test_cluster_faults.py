@@ -113,7 +113,8 @@ def test_a_title_enqueued_again_is_crawled_again(
         worker = harness.worker(redis_server.url, local_site, tmp_path / f"w{round_}.log")
         assert worker.wait(timeout=60) == 0
         pages = [hit.path for hit in local_site.hits if "robots.txt" not in hit.path]
-        assert len(pages) == round_ * (3 + 4)  # 3 and 4 pages: all of them, each round
+        # All of their pages, each round.
+        assert len(pages) == round_ * (harness.title_pages(0) + harness.title_pages(1))
     ingester = harness.ingester(redis_server.url, tmp_path / "archive", tmp_path / "i.log")
     assert ingester.wait(timeout=60) == 0
     assert set(harness.versions_per_review(tmp_path / "archive").values()) == {1}

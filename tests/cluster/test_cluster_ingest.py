@@ -36,7 +36,7 @@ def test_until_idle_exits_3_when_a_title_ended_incomplete(
 ) -> None:
     whole, cut = harness.LEGACY_TITLES[:2]
     harness.serve_titles(local_site, [whole, cut])
-    # The cut title's second page is gone (4 pages of 10 reviews: 10 read).
+    # The cut title's second page is gone (of its 3 pages of 10 reviews: 10 read).
     local_site.serve(f"/title/{cut}/reviews/_ajax?paginationKey=key2", Reply("gone", status=404))
     enqueue_ok(redis_server.url, whole, cut)
     worker = harness.worker(redis_server.url, local_site, tmp_path / "worker.log")
@@ -48,7 +48,7 @@ def test_until_idle_exits_3_when_a_title_ended_incomplete(
     assert f"{cut}: INCOMPLETE after 1 page(s), 10 review(s)" in log.read_text()
     # What was read is archived all the same, and the archive knows which title to finish.
     versions = harness.versions_per_review(tmp_path / "archive")
-    assert len(versions) == 30 + 10 and set(versions.values()) == {1}
+    assert len(versions) == 10 * harness.title_pages(0) + 10 and set(versions.values()) == {1}
     stats = harness.scrapy(
         "archive", "stats", "--json", "-s", f"ARCHIVE_DIR={tmp_path / 'archive'}"
     )
@@ -68,7 +68,8 @@ def test_sigterm_mid_batch_commits_what_the_ingester_holds(
     assert worker.wait(timeout=60) == 0
     client = Redis.from_url(redis_server.url)
     entries = client.xlen(STREAM)
-    assert entries == 30 + 40 + 50 + len(titles)  # every review and each title's outcome
+    reviews = 10 * sum(harness.title_pages(index) for index in range(len(titles)))
+    assert entries == reviews + len(titles)  # every review and each title's outcome
     # A batch that would wait a minute for more: the ingester holds what it read.
     archive = tmp_path / "archive"
     log = tmp_path / "ingest.log"
@@ -81,7 +82,7 @@ def test_sigterm_mid_batch_commits_what_the_ingester_holds(
     ingester.send_signal(signal.SIGTERM)
     assert ingester.wait(timeout=60) == 0, log.read_text()[-3000:]
     versions = harness.versions_per_review(archive)
-    assert len(versions) == 30 + 40 + 50 and set(versions.values()) == {1}
+    assert len(versions) == reviews and set(versions.values()) == {1}
     assert client.xlen(STREAM) == 0
     assert pending(client) == 0
     assert "Ingester stopping (SIGTERM): committing what it holds" in log.read_text()
