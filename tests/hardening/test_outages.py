@@ -29,7 +29,7 @@ def outage_crawl(tmp_path, base_url: str, obey: bool):
         f"title={TITLE_ID}",
         *("-s", f"IMDB_BASE_URL={base_url}", "-s", f"ROBOTSTXT_OBEY={obey}"),
         *("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"),
-        *("-s", "RETRY_TIMES=1", "-s", "RETRY_BACKOFF_BASE=0.05", "-s", "DOWNLOAD_TIMEOUT=0.5"),
+        *("-s", "RETRY_TIMES=1", "-s", "RETRY_BACKOFF_BASE=0.05", "-s", "DOWNLOAD_TIMEOUT=0.25"),
     )
 
 
@@ -60,8 +60,8 @@ def test_no_dns(tmp_path, obey):
 
 @pytest.mark.parametrize("obey", [True, False])
 def test_timeouts_on_robots_txt_and_pages(tmp_path, local_site, obey):
-    local_site.serve("/robots.txt", Reply("User-agent: *\nAllow: /\n", delay=2))
-    local_site.serve(f"/title/{TITLE_ID}/reviews", Reply("late", delay=2))
+    local_site.serve("/robots.txt", Reply("User-agent: *\nAllow: /\n", delay=1))
+    local_site.serve(f"/title/{TITLE_ID}/reviews", Reply("late", delay=1))
     done = outage_crawl(tmp_path, local_site.url, obey)
     assert_incomplete_outage(done)
-    assert "took longer than 0.5 seconds" in done.stderr
+    assert "took longer than 0.25 seconds" in done.stderr
