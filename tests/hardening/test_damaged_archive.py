@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from reviewcrawler.outcome import ExitStatus
@@ -99,7 +98,7 @@ def test_a_cut_line_and_a_cut_manifest_from_damage_to_repair(tmp_path):
     assert set(archived(archive)) == set(expected_archive)
 
 
-def test_export_into_a_closed_pipe_ends_quietly(tmp_path):
+def test_export_into_a_closed_pipe_ends_quietly(tmp_path, scrapy_client):
     """``| head -1`` closes the pipe long before a big export is written: exit 0, no noise."""
     pages = tmp_path / "pages"
     # Far more than a pipe buffers (64 KiB), so the export meets the closed pipe.
@@ -107,7 +106,7 @@ def test_export_into_a_closed_pipe_ends_quietly(tmp_path):
     archive = tmp_path / "archive"
     assert crawl_cmd(archive, "-a", f"path={pages}").returncode == 0
     done = subprocess.run(
-        f"set -o pipefail; {sys.executable} -m scrapy archive export "
+        f"set -o pipefail; {scrapy_client} archive export "
         f"-s ARCHIVE_DIR={archive} | head -1",
         shell=True,
         cwd=ROOT,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 from reviewcrawler.items import REVIEW_FIELDS
 from tests.conftest import FIXTURES, ROOT, read_jsonl, scrapy_cmd
@@ -66,13 +65,15 @@ def test_a_malformed_graphql_hash_is_one_line_and_exit_2():
     )
 
 
-def test_a_feed_on_stdout_whose_reader_leaves_is_one_line_and_the_run_goes_on(tmp_path):
+def test_a_feed_on_stdout_whose_reader_leaves_is_one_line_and_the_run_goes_on(
+    tmp_path, scrapy_client
+):
     """``-O - | head -n 1``: the reader leaves at once; Scrapy alone logs a traceback
     per review. One line says so, and the archive gets every review."""
     archive = tmp_path / "archive"
     pages = f"{LEGACY / 'pusher2-page1.html'},{LEGACY / 'pusher2-page2.html'}"
     done = subprocess.run(
-        f"set -o pipefail; {sys.executable} -m scrapy crawl reviews -a path={pages} "
+        f"set -o pipefail; {scrapy_client} crawl reviews -a path={pages} "
         f"-O -:jsonlines -s ARCHIVE_DIR={archive} | head -n 1",
         shell=True,
         executable="/bin/bash",
