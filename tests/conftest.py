@@ -125,11 +125,10 @@ def scrapy_cmd(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[
 
 
 @pytest.fixture(scope="session")
-def scrapy_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def scrapy_client(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A ``scrapy`` executable for shell command lines (pipes, ``$?``): each of its
     commands a process of its own, forked as `scrapy_cmd`'s are."""
-    with launcher.installed_client(tmp_path_factory.mktemp("bin") / "scrapy") as client:
-        yield client
+    return launcher.install_client(tmp_path_factory.mktemp("bin") / "scrapy")
 
 
 @pytest.fixture

@@ -44,6 +44,9 @@ ROOT = Path(__file__).resolve().parents[1]
 #: What every command imports anyway (`tests.launcher_preload`); should it fail to import,
 #: each command imports what it needs itself.
 PRELOAD = ["tests.launcher_preload"]
+#: Where the run's command server listens, for every process of the run: pytest-xdist's
+#: workers inherit it from the process that serves (`serve_this_run`).
+ADDRESS_VARIABLE = "REVIEWCRAWLER_TEST_COMMANDS"
 
 
 def scrapy_env() -> dict[str, str]:
@@ -132,7 +135,9 @@ class Launched:
         self._server.sendall(json.dumps(request).encode())
         self._server.shutdown(socket.SHUT_WR)
         self._replies = b""
-        self.pid = int(self._reply(None) or 0)
+        pid = self._reply(None)
+        assert pid is not None  # no timeout: a line, or the server left (an error)
+        self.pid = int(pid)
         self._status: int | None = None
 
     def _reply(self, timeout: float | None) -> bytes | None:
@@ -280,23 +285,18 @@ _CHILDREN = threading.Lock()
 
 
 @contextmanager
-def serving(address: Path) -> Iterator[str]:
+def serving(address: Path) -> Iterator[None]:
     """Run the commands of clients that connect to `address` (`Launched`, `CLIENT_SCRIPT`),
-    meanwhile; yields the client script to install as ``scrapy``."""
+    meanwhile."""
     with socketserver.ThreadingUnixStreamServer(str(address), _CommandHandler) as server:
         server.daemon_threads = True
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
-            yield CLIENT_SCRIPT.format(python=sys.executable, address=str(address))
+            yield
         finally:
             server.shutdown()
             thread.join()
-
-
-#: Where the run's command server listens, for every process of the run: pytest-xdist's
-#: workers inherit it from the process that serves (`serve_this_run`).
-ADDRESS_VARIABLE = "REVIEWCRAWLER_TEST_COMMANDS"
 
 
 def serve_this_run() -> None:
@@ -307,10 +307,10 @@ def serve_this_run() -> None:
     # A socket's path has at most ~100 bytes: not under a test's long tmp_path.
     sockets = tempfile.mkdtemp(prefix="scrapy-commands-")
     address = Path(sockets) / "scrapy.sock"
-    running = serving(address)
-    running.__enter__()
-    atexit.register(shutil.rmtree, sockets, ignore_errors=True)
-    atexit.register(running.__exit__, None, None, None)
+    until_exit = contextlib.ExitStack()
+    until_exit.callback(shutil.rmtree, sockets, ignore_errors=True)
+    until_exit.enter_context(serving(address))
+    atexit.register(until_exit.close)
     os.environ[ADDRESS_VARIABLE] = str(address)
 
 
@@ -319,12 +319,11 @@ def _server_address() -> str:
     return os.environ[ADDRESS_VARIABLE]
 
 
-@contextmanager
-def installed_client(path: Path) -> Iterator[Path]:
-    """`path` (replaced if it exists) is a ``scrapy`` executable whose commands the run's
-    command server runs, meanwhile."""
+def install_client(path: Path) -> Path:
+    """Make `path` (replaced if it exists) a ``scrapy`` executable whose commands the
+    run's command server runs."""
     script = CLIENT_SCRIPT.format(python=sys.executable, address=_server_address())
     path.unlink(missing_ok=True)
     path.write_text(script, encoding="utf-8")
     path.chmod(0o755)
-    yield path
+    return path

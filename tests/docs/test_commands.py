@@ -7,8 +7,8 @@ user would from a fresh clone: the README from nothing, its first command being
 closed local port make any attempt to use the network fail instead of fetch.
 
 The README's first command, ``make crawl``, runs the installed ``scrapy`` script.
-After it, ``scrapy`` in the copies is a client of a fork server in this test's
-process (`tests.launcher.serving`): each command line still runs in bash as written,
+After it, ``scrapy`` in the copies is a client of the run's fork server
+(`tests.launcher.install_client`): each command line still runs in bash as written,
 each ``scrapy`` command in a process of its own with the shell's stdin, stdout,
 stderr and exit status, without ~1 s of interpreter start-up and imports each.
 """
@@ -156,8 +156,8 @@ def page_failures(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, str | 
     assert is_make_crawl(first), f"the README starts with {first.line!r}, not make crawl"
     setup_failure = run(first, readme_checkout)
     assert setup_failure is None, setup_failure
-    client = readme_checkout / ".venv" / "bin" / "scrapy"
-    with launcher.installed_client(client), ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+    launcher.install_client(readme_checkout / ".venv" / "bin" / "scrapy")
+    with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
         base = shutil.copytree(readme_checkout, workspace / "after-make-crawl", symlinks=True)
         runs = {readme: pool.submit(run_commands, readme_commands, readme_checkout)}
         for number, page in enumerate(page for page in PAGES if not is_readme(page)):
