@@ -50,7 +50,9 @@ class ReviewJsonLinesExporter(JsonLinesItemExporter):
 def discard_stdout() -> None:
     """The reader of standard output went away (``| head``): what it wanted, it has.
     Later writes and the flush at exit go to /dev/null instead of raising again."""
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 class StdoutFeed(StdoutFeedStorage):

@@ -124,6 +124,16 @@ def scrapy_cmd(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[
     return done
 
 
+def shell_pipeline(line: str) -> subprocess.CompletedProcess[str]:
+    """`line` run by bash from the project directory, failing if any of its commands
+    fails (``pipefail``), with a ``scrapy`` command's environment."""
+    return subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {line}"],
+        cwd=ROOT, env=launcher.scrapy_env(), capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+
+
 @pytest.fixture(scope="session")
 def scrapy_client(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A ``scrapy`` executable for shell command lines (pipes, ``$?``): each of its

@@ -130,10 +130,10 @@ class Launched:
             "args": list(args), "cwd": str(ROOT), "env": scrapy_env(),
             "streams": [str(self._stdout), None if self._stderr is None else str(self._stderr)],
         }  # fmt: skip
-        self._server = socket.socket(socket.AF_UNIX)
-        self._server.connect(_server_address())
-        self._server.sendall(json.dumps(request).encode())
-        self._server.shutdown(socket.SHUT_WR)
+        self._connection = socket.socket(socket.AF_UNIX)
+        self._connection.connect(_server_address())
+        self._connection.sendall(json.dumps(request).encode())
+        self._connection.shutdown(socket.SHUT_WR)
         self._replies = b""
         pid = self._reply(None)
         assert pid is not None  # no timeout: a line, or the server left (an error)
@@ -144,10 +144,10 @@ class Launched:
         """The server's next line: the pid, then the exit status; ``None`` if it has not
         come within `timeout` seconds."""
         while b"\n" not in self._replies:
-            ready, _, _ = select.select([self._server], [], [], timeout)
+            ready, _, _ = select.select([self._connection], [], [], timeout)
             if not ready:
                 return None
-            chunk = self._server.recv(64)
+            chunk = self._connection.recv(64)
             if not chunk:
                 raise RuntimeError(f"the command server left without an answer: {self.args}")
             self._replies += chunk
@@ -158,7 +158,7 @@ class Launched:
         """The exit status, once the server sent it (then the connection is done)."""
         if self._status is None and (line := self._reply(timeout)) is not None:
             self._status = int(line)
-            self._server.close()
+            self._connection.close()
         return self._status
 
     @property

@@ -111,8 +111,7 @@ def export(archive: Path) -> list[dict[str, object]]:
 
 def single_process_crawl(site: LocalSite, archive: Path, titles: list[str]) -> None:
     """The reference a cluster's archive is compared with: one process, pages in parallel
-    (what it archives does not depend on how many at once), no slowed-down site."""
-    site.slowness = 0
+    (what it archives does not depend on how many at once)."""
     args = ["crawl", "reviews", "-a", f"title={','.join(titles)}", "-a", f"order={HELPFUL}"]
     args += ["-s", f"ARCHIVE_DIR={archive}", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
     done = scrapy(*args, *site_args(site))

@@ -4,12 +4,10 @@ repair quarantines it, and the next crawl archives again what it held."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 from reviewcrawler.outcome import ExitStatus
-from tests.conftest import ROOT, read_jsonl, scrapy_cmd
+from tests.conftest import read_jsonl, scrapy_cmd, shell_pipeline
 from tests.hardening.faults import (
     archived,
     assert_quiet,
@@ -105,17 +103,7 @@ def test_export_into_a_closed_pipe_ends_quietly(tmp_path, scrapy_client):
     write_pages(pages, {"big.html": [review(n, text="Long text. " * 100) for n in range(300)]})
     archive = tmp_path / "archive"
     assert crawl_cmd(archive, "-a", f"path={pages}").returncode == 0
-    done = subprocess.run(
-        f"set -o pipefail; {scrapy_client} archive export "
-        f"-s ARCHIVE_DIR={archive} | head -1",
-        shell=True,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        executable="/bin/bash",
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    done = shell_pipeline(f"{scrapy_client} archive export -s ARCHIVE_DIR={archive} | head -1")
     assert done.returncode == 0, done.stderr
     assert len(done.stdout.splitlines()) == 1
     assert done.stderr == ""

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
 from reviewcrawler.items import REVIEW_FIELDS
-from tests.conftest import FIXTURES, ROOT, read_jsonl, scrapy_cmd
-from tests.launcher import scrapy_env
+from tests.conftest import FIXTURES, read_jsonl, scrapy_cmd, shell_pipeline
 
 LEGACY = FIXTURES / "legacy"
 
@@ -72,17 +70,9 @@ def test_a_feed_on_stdout_whose_reader_leaves_is_one_line_and_the_run_goes_on(
     per review. One line says so, and the archive gets every review."""
     archive = tmp_path / "archive"
     pages = f"{LEGACY / 'pusher2-page1.html'},{LEGACY / 'pusher2-page2.html'}"
-    done = subprocess.run(
-        f"set -o pipefail; {scrapy_client} crawl reviews -a path={pages} "
-        f"-O -:jsonlines -s ARCHIVE_DIR={archive} | head -n 1",
-        shell=True,
-        executable="/bin/bash",
-        cwd=ROOT,
-        env=scrapy_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = shell_pipeline(
+        f"{scrapy_client} crawl reviews -a path={pages} "
+        f"-O -:jsonlines -s ARCHIVE_DIR={archive} | head -n 1"
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert list(json.loads(done.stdout)) == list(REVIEW_FIELDS)
