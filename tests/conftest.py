@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import tempfile
@@ -155,6 +156,13 @@ def local_site() -> Iterator[LocalSite]:
 def pytest_configure(config: pytest.Config) -> None:
     # Before pytest-xdist starts its workers, which inherit the server's address.
     launcher.serve_this_run()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # A process that ran hundreds of tests holds a large heap, and the collections of
+    # its interpreter's exit would walk all of it (~1 s a pytest-xdist worker, while
+    # the run waits for every worker to leave): the exit need not collect it.
+    gc.freeze()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

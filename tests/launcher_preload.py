@@ -11,6 +11,8 @@ Nothing here installs a reactor: each command installs its own.
 from __future__ import annotations
 
 import contextlib
+import gc
+import platform
 from pathlib import Path
 
 import scrapy.cmdline  # what every command imports first
@@ -56,14 +58,17 @@ def preload() -> None:
             load_object(path)  # a class, or its dotted path
 
 
-def preload_report() -> None:
-    """The report's modules and matplotlib, if the report extra is installed."""
-    with contextlib.suppress(ImportError):
-        import reviewcrawler.report.gather
-        import reviewcrawler.report.page  # noqa: F401
+def preload_extras() -> None:
+    """The cluster's modules (redis, scrapy-redis) and the report's (matplotlib), for
+    the extras installed: each cluster command would import some 70 modules itself."""
+    for package in ("reviewcrawler.cluster", "reviewcrawler.report"):
+        with contextlib.suppress(ImportError):
+            list(walk_modules_iter(package))
 
 
 def warm_up() -> None:
+    # Scrapy logs the platform, which asks a `uname` process the first time: once here.
+    platform.platform()
     fixtures = Path(__file__).resolve().parents[1] / "fixtures"
     for page in (fixtures / "legacy/pusher2-page1.html", fixtures / "current/pusher2-2026.html"):
         with contextlib.suppress(Exception):
@@ -71,5 +76,8 @@ def warm_up() -> None:
 
 
 preload()
-preload_report()
+preload_extras()
 warm_up()
+# What is loaded stays out of the garbage collector's sight: a collection in a forked
+# command would otherwise write to every object of it, copying the fork server's pages.
+gc.freeze()

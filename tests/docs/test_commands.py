@@ -159,11 +159,19 @@ def page_failures(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, str | 
     launcher.install_client(readme_checkout / ".venv" / "bin" / "scrapy")
     with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
         base = shutil.copytree(readme_checkout, workspace / "after-make-crawl", symlinks=True)
+        checkouts = {readme: readme_checkout}
         runs = {readme: pool.submit(run_commands, readme_commands, readme_checkout)}
         for number, page in enumerate(page for page in PAGES if not is_readme(page)):
-            checkout = shutil.copytree(base, workspace / f"page{number}", symlinks=True)
-            runs[page] = pool.submit(run_commands, page_commands(page), checkout)
-        return {page: run.result() for page, run in runs.items()}
+            checkouts[page] = shutil.copytree(base, workspace / f"page{number}", symlinks=True)
+            runs[page] = pool.submit(run_commands, page_commands(page), checkouts[page])
+        failures = {page: run.result() for page, run in runs.items()}
+    # A failing page's checkout is kept to look into; the others (most of the files the
+    # suite leaves in its temporary directory) go now, not when a later run clears it.
+    for page, failure in failures.items():
+        if failure is None:
+            shutil.rmtree(checkouts[page])
+    shutil.rmtree(base)
+    return failures
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: page.relative_to(ROOT).as_posix())
