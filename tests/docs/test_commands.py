@@ -3,7 +3,8 @@
 The convention is in docs/contributing.md. Each page runs in its own copy of the
 repository (no .git, no .venv, no output; the project's .venv linked in), as a
 user would from a fresh clone: the README from nothing, its first command being
-``make crawl``; every docs/ page after ``make crawl``. Proxies pointing at a
+``make crawl``; every docs/ page after ``make crawl`` (its files hard links to one
+copy, but for those its commands write in place). Proxies pointing at a
 closed local port make any attempt to use the network fail instead of fetch.
 
 The README's first command, ``make crawl``, runs the installed ``scrapy`` script.
@@ -64,6 +65,25 @@ def fresh_copy(destination: Path) -> Path:
     shutil.copytree(ROOT, destination, ignore=not_copied, symlinks=True)
     link_environment(destination / ".venv")
     return destination
+
+
+#: What the pages' commands write to in place: the archive (its index, its review
+#: files) and the recordings `make recordings` records again. A page gets copies of
+#: these; every other file of its checkout is a hard link to the one checkout the
+#: pages start from (a command writes new files there, never into existing ones).
+WRITTEN_IN_PLACE = ("output", "recordings")
+
+
+def page_checkout(base: Path, destination: Path) -> Path:
+    """A page's checkout of `base`, its own where its commands write in place."""
+
+    def place(source: str, target: str) -> str:
+        if Path(source).relative_to(base).parts[0] in WRITTEN_IN_PLACE:
+            return str(shutil.copy2(source, target))
+        os.link(source, target)
+        return target
+
+    return shutil.copytree(base, destination, symlinks=True, copy_function=place)
 
 
 def link_environment(venv: Path) -> None:
@@ -162,7 +182,7 @@ def page_failures(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, str | 
         checkouts = {readme: readme_checkout}
         runs = {readme: pool.submit(run_commands, readme_commands, readme_checkout)}
         for number, page in enumerate(page for page in PAGES if not is_readme(page)):
-            checkouts[page] = shutil.copytree(base, workspace / f"page{number}", symlinks=True)
+            checkouts[page] = page_checkout(base, workspace / f"page{number}")
             runs[page] = pool.submit(run_commands, page_commands(page), checkouts[page])
         failures = {page: run.result() for page, run in runs.items()}
     # A failing page's checkout is kept to look into; the others (most of the files the
