@@ -1,9 +1,9 @@
 """Imported once by `tests.launcher`'s fork server: what a ``scrapy`` command of the
-suite imports before it does anything (Scrapy's commands and the project's, and every
-component the settings name), so that no forked command imports it again; then a
-saved page of each layout is parsed once, so that what a crawl compiles on first use
-(regular expressions, date formats) is ready too. Pure caches: a command computes the
-same with them or without.
+suite imports before it does anything (Scrapy's commands and the project's, every
+component the settings name, the installed extras' modules), so that no forked command
+imports it again; then a saved page of each layout is parsed once, so that what a crawl
+compiles on first use (regular expressions, date formats) is ready too. Pure caches: a
+command computes the same with them or without.
 
 Nothing here installs a reactor: each command installs its own.
 """

@@ -10,16 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.ports import free_port
+
 SKIP_REASON = (
     "cluster tests need redis-server (apt-get install -y redis-server; `make test` does it as root)"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class RedisServer:
@@ -53,13 +48,13 @@ class RedisServer:
             args += ["--requirepass", self.password]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError(f"redis-server did not start on port {self.port}")
+        raise RuntimeError(f"redis-server did not start on port {self.port} (in use?)")
 
     def stop(self) -> None:
         if self.process is not None:

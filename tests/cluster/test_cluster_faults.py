@@ -9,8 +9,9 @@ import pytest
 
 from tests.cluster import harness
 from tests.cluster.harness import TITLES, enqueue_ok
-from tests.cluster.redisserver import RedisServer, free_port
+from tests.cluster.redisserver import RedisServer
 from tests.localsite import LocalSite
+from tests.ports import free_port
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -26,18 +25,13 @@ import pytest
 from tests.archive_helpers import assert_valid_archive, manifests, review_files
 from tests.conftest import ROOT
 from tests.pages import review, write_pages
+from tests.ports import free_port
 
 pytestmark = pytest.mark.slow
 
 STARTUP_TIMEOUT = 30
 JOB_TIMEOUT = 120
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def call(url: str, **form: str) -> dict[str, Any]:

@@ -3,23 +3,15 @@ incomplete (exit 3) with one summary line, robots.txt obeyed or not; no tracebac
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from reviewcrawler.outcome import ExitStatus
 from tests.hardening.faults import assert_quiet, crawl_cmd, error_lines, lines_with
 from tests.legacypages import TITLE_ID
 from tests.localsite import Reply
+from tests.ports import free_port
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    """A port nothing listens on (bound, then let go)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def outage_crawl(tmp_path, base_url: str, obey: bool):
