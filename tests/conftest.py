@@ -9,18 +9,18 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from scrapy import signals
-from scrapy.crawler import Crawler, CrawlerRunner
-from scrapy.utils.test import get_reactor_settings
 
-from reviewcrawler import settings as project
-from reviewcrawler.spiders.reviews import ReviewsSpider
 from tests import launcher
 from tests.launcher import ROOT
 from tests.localsite import LocalSite, running_site
+
+# Scrapy and the project are imported where they are used: the process that starts the
+# pytest-xdist workers loads this module too, before it starts them, and runs no test.
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 FIXTURES = ROOT / "fixtures"
 
@@ -43,6 +43,8 @@ class CrawlResult:
 
 def project_settings(**overrides: Any) -> dict[str, Any]:
     """The project's own settings (not Scrapy's defaults) plus `overrides`."""
+    from reviewcrawler import settings as project
+
     settings = {name: value for name, value in vars(project).items() if name.isupper()}
     # The archive is off unless a test gives it a directory (`archive_settings`):
     # a test must never write into the project's own output/.
@@ -72,6 +74,11 @@ def reviews_crawler(settings: dict[str, Any]) -> Crawler:
     Unlike `scrapy.utils.test.get_crawler`, its settings stay open until the
     crawl starts, so the spider can set those its arguments name (``record=``).
     """
+    from scrapy.crawler import CrawlerRunner
+    from scrapy.utils.test import get_reactor_settings
+
+    from reviewcrawler.spiders.reviews import ReviewsSpider
+
     runner = CrawlerRunner(
         {
             "REMOTE_CONTROL_ENABLED": False,
@@ -92,6 +99,8 @@ def archive_settings(archive_dir: Path, **overrides: Any) -> dict[str, Any]:
 
 async def crawl(settings: dict[str, Any] | None = None, **spider_args: Any) -> CrawlResult:
     """Run the real `reviews` spider through Scrapy's engine, in-process."""
+    from scrapy import signals
+
     crawler = reviews_crawler(settings or project_settings())
     result = CrawlResult()
 
