@@ -163,8 +163,10 @@ def local_site() -> Iterator[LocalSite]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # Before pytest-xdist starts its workers, which inherit the server's address.
-    launcher.serve_this_run()
+    # Before pytest-xdist starts its workers, which inherit the server's address. With
+    # workers to come, the fork server imports Scrapy while they collect the tests:
+    # started by their first commands, it would keep every one of them waiting.
+    launcher.serve_this_run(start_fork_server=bool(config.getoption("numprocesses", None)))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -20,6 +20,7 @@ import functools
 import json
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.forkserver
 import os
 import select
 import shutil
@@ -299,11 +300,15 @@ def serving(address: Path) -> Iterator[None]:
             thread.join()
 
 
-def serve_this_run() -> None:
+def serve_this_run(*, start_fork_server: bool = False) -> None:
     """This process serves every ``scrapy`` command of the run, its own and those of the
-    processes it starts: one fork server, so Scrapy and the project are imported once."""
+    processes it starts: one fork server, so Scrapy and the project are imported once.
+    `start_fork_server`: now, not at the first command (which would wait for it)."""
     if os.environ.get(ADDRESS_VARIABLE):
         return
+    if start_fork_server:
+        _fork_server()
+        multiprocessing.forkserver.ensure_running()
     # A socket's path has at most ~100 bytes: not under a test's long tmp_path.
     sockets = tempfile.mkdtemp(prefix="scrapy-commands-")
     address = Path(sockets) / "scrapy.sock"
