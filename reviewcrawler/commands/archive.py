@@ -6,7 +6,10 @@ A closed standard output (``| head``) ends the command quietly, as it does `cat`
 
 One command with its actions, so that they share one option set and one help
 page. They need no crawler; they read ``ARCHIVE_DIR`` from the settings
-(``-s ARCHIVE_DIR=...``).
+(``-s ARCHIVE_DIR=...``). Each action's work is in the package it belongs to
+(`reviewcrawler.archive`, `reviewcrawler.exports`, `reviewcrawler.report`,
+`reviewcrawler.cluster`); what is here is its options, lock and one-line messages,
+seven actions' worth, which is why the module runs a little past 300 lines.
 """
 
 from __future__ import annotations
