@@ -307,7 +307,7 @@ def serve_this_run(*, start_fork_server: bool = False) -> None:
     if os.environ.get(ADDRESS_VARIABLE):
         return
     if start_fork_server:
-        _fork_server()
+        _fork_server()  # which sets what the fork server preloads
         multiprocessing.forkserver.ensure_running()
     # A socket's path has at most ~100 bytes: not under a test's long tmp_path.
     sockets = tempfile.mkdtemp(prefix="scrapy-commands-")

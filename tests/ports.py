@@ -6,8 +6,9 @@ import random
 import socket
 from pathlib import Path
 
-#: Where the ports start that the kernel hands out to connections (Linux's default).
+#: The range of ports the kernel hands out to connections (and to a bind to port 0).
 EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+#: The ports picked from here up to the ephemeral range.
 LOWEST = 20_000
 
 
@@ -15,7 +16,7 @@ def _first_ephemeral_port() -> int:
     try:
         return int(EPHEMERAL_RANGE.read_text().split()[0])
     except (OSError, ValueError, IndexError):
-        return 32_768
+        return 32_768  # Linux's default
 
 
 def free_port() -> int:
@@ -23,9 +24,11 @@ def free_port() -> int:
     port 0 would give: every connection the run opens (hundreds a second, from four
     workers) takes one of those, and may take this one before its server binds it."""
     highest = _first_ephemeral_port()
+    # Too few ports below the ephemeral range (a system that starts it low): port 0.
+    below = highest - LOWEST > 1_000
     for _ in range(200):
         with socket.socket() as probe:
-            port = random.randrange(LOWEST, highest) if highest - LOWEST > 1_000 else 0
+            port = random.randrange(LOWEST, highest) if below else 0
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:

@@ -37,6 +37,6 @@ def test_a_generated_archive_is_in_the_archive_layout(tmp_path: Path) -> None:
     assert len(files) == 3 * len(archive_scale.RUNS)
     assert sum(len(read_jsonl(path)) for path in files) == 2_500
     assert len(list((archive / "runs").glob("*.json"))) == len(archive_scale.RUNS)
-    verified = scrapy_cmd("archive", "reindex", "-s", f"ARCHIVE_DIR={archive}")
-    assert verified.stdout.strip().startswith("indexed 2500 review(s)")
+    reindexed = scrapy_cmd("archive", "reindex", "-s", f"ARCHIVE_DIR={archive}")
+    assert reindexed.stdout.strip().startswith("indexed 2500 review(s)")
     assert scrapy_cmd("archive", "verify", "-s", f"ARCHIVE_DIR={archive}").returncode == 0

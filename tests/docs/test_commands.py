@@ -102,10 +102,11 @@ def link_environment(venv: Path) -> None:
 
 
 def environment(checkout: Path) -> dict[str, str]:
+    # A ``scrapy`` command's environment (`tests.launcher.scrapy_env`), proxies aside.
     env = {
         name: value
-        for name, value in os.environ.items()
-        if not name.lower().endswith("_proxy") and name not in ("SCRAPY_SETTINGS_MODULE",)
+        for name, value in launcher.scrapy_env().items()
+        if not name.lower().endswith("_proxy")
     }
     env.update(
         PATH=f"{checkout / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}",
